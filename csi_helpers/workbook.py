@@ -1,0 +1,215 @@
+"""The engagement workbook a notebook opens first: params, inputs, and where results go.
+
+Every notebook starts with
+
+    from csi_helpers import workbook
+    wb = workbook.open(params_path, run_dir)
+
+``wb`` holds the validated params, loads the client's inputs through ``csi_helpers.io``,
+and saves what the notebook produces into the run folder:
+
+    <run_dir>/tables/<name>.csv       every table a reviewer may want to check
+    <run_dir>/figures/<name>.png      every figure
+    <run_dir>/artifacts/<name>.csv    what later notebooks read (e.g. the cleaned survey)
+
+``csi run`` passes ``run_dir`` (``outputs/<client>/<run-id>/``). Opened interactively
+(``run_dir=""``, e.g. a trainer in JupyterLab), results go to the scratch folder
+``outputs/<client>/_interactive/``, which interactive sessions reuse; it is never a run.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import CSIInputError
+
+INTERACTIVE = "_interactive"
+
+
+def project_root(params_file: Path) -> Path:
+    """The project root: the parent of the folder holding the params file."""
+    return params_file.resolve().parent.parent
+
+
+def open(params_path: str | Path, run_dir: str | Path | None = "") -> "Workbook":  # noqa: A001
+    """Validate the params, make sure the inputs exist, and return the notebook's workbook.
+
+    Parameters
+    ----------
+    params_path : the client's params YAML (``params/<client>.yaml``).
+    run_dir : the run folder written by ``csi run``; "" or None for an interactive session.
+
+    Example
+    -------
+    >>> wb = workbook.open("../params/demo.yaml")          # doctest: +SKIP
+    >>> wb.save_table(wb.survey_raw().head(), "02_sample")  # doctest: +SKIP
+    """
+    from . import params as params_mod
+
+    params_file = Path(params_path).resolve()
+    if not params_file.exists():
+        raise CSIInputError(f"{params_path}: params file not found; pass the path of "
+                            "params/<client>.yaml (relative to the notebook's folder)")
+    p = params_mod.load(params_file)
+    root = project_root(params_file)
+    if p.get("demo"):
+        from . import demo
+        demo.ensure(p)
+    interactive = not run_dir
+    if interactive:
+        run = root / "outputs" / p["client"]["id"] / INTERACTIVE
+    else:
+        run = Path(run_dir).resolve()
+    for sub in ("tables", "figures", "artifacts"):
+        (run / sub).mkdir(parents=True, exist_ok=True)
+    from . import plotting
+    plotting.setup()
+    return Workbook(params=p, params_file=params_file, root=root, run_dir=run,
+                    interactive=interactive)
+
+
+@dataclass
+class Workbook:
+    """Params, inputs and outputs of one notebook run (see the module docstring)."""
+
+    params: dict
+    params_file: Path
+    root: Path
+    run_dir: Path
+    interactive: bool = False
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def lang(self) -> str:
+        """The client's report language, "en" or "zh"."""
+        return self.params["client"].get("language", "en")
+
+    @property
+    def client(self) -> dict:
+        return self.params["client"]
+
+    def __repr__(self) -> str:
+        mode = "interactive scratch" if self.interactive else "run"
+        return (f"Workbook(client={self.client['id']!r}, wave={self.client.get('wave')!r}, "
+                f"lang={self.lang!r}, {mode}={self._rel(self.run_dir)})")
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(Path(path).resolve().relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # ------------------------------------------------------------------ outputs
+    def save_table(self, df: pd.DataFrame | pd.Series, name: str, index: bool = True) -> Path:
+        """Write ``tables/<name>.csv`` (UTF-8 with BOM, so Excel shows Chinese) and return it."""
+        path = self.run_dir / "tables" / f"{_safe_name(name)}.csv"
+        frame = df.to_frame() if isinstance(df, pd.Series) else df
+        frame.to_csv(path, index=index, encoding="utf-8-sig")
+        return path
+
+    def save_figure(self, fig, name: str, show: bool = True) -> Path:
+        """Write ``figures/<name>.png``; display the figure in the notebook unless ``show=False``."""
+        import matplotlib.pyplot as plt
+
+        path = self.run_dir / "figures" / f"{_safe_name(name)}.png"
+        fig.savefig(path)
+        if show:
+            try:
+                from IPython.display import display
+                display(fig)
+            except ImportError:  # pragma: no cover - IPython ships with the stack
+                pass
+        plt.close(fig)
+        return path
+
+    def save_artifact(self, df: pd.DataFrame, name: str) -> Path:
+        """Write ``artifacts/<name>.csv`` for later notebooks (read back with load_artifact)."""
+        path = self.run_dir / "artifacts" / f"{_safe_name(name)}.csv"
+        tmp = path.with_suffix(".csv.tmp")
+        df.to_csv(tmp, index=True, encoding="utf-8")
+        tmp.replace(path)  # atomic: a reader never sees half a file
+        return path
+
+    def has_artifact(self, name: str) -> bool:
+        return (self.run_dir / "artifacts" / f"{_safe_name(name)}.csv").exists()
+
+    def load_artifact(self, name: str) -> pd.DataFrame:
+        """Read an artefact an earlier notebook of this run saved."""
+        path = self.run_dir / "artifacts" / f"{_safe_name(name)}.csv"
+        if not path.exists():
+            raise CSIInputError(
+                f"{self._rel(path)}: artefact {name!r} not found; run the notebook that "
+                "saves it first (csi run runs the notebooks in order)")
+        return pd.read_csv(path, index_col=0, dtype={"respondent_id": "string",
+                                                     "customer_id": "string"})
+
+    # ------------------------------------------------------------------ inputs
+    def _source(self, key: str) -> dict:
+        spec = self.params.get("sources", {}).get(key)
+        if not spec:
+            raise CSIInputError(f"sources.{key}: not given in {self._rel(self.params_file)}; "
+                                f"add sources.{key}.path to use this input")
+        return spec
+
+    def _load(self, key: str, reader: str) -> pd.DataFrame:
+        if key not in self._cache:
+            from . import io
+            spec = self._source(key)
+            fn = getattr(io, reader)
+            self._cache[key] = fn(spec) if key == "survey" else fn(spec["path"])
+        return self._cache[key].copy()
+
+    def survey_raw(self) -> pd.DataFrame:
+        """The survey export as read (answers as text; nothing cleaned)."""
+        return self._load("survey", "read_survey")
+
+    def customers(self) -> pd.DataFrame:
+        return self._load("customers", "read_customers")
+
+    def transactions(self) -> pd.DataFrame:
+        return self._load("transactions", "read_transactions")
+
+    def visits(self) -> pd.DataFrame:
+        return self._load("visits", "read_visits")
+
+    def notes(self) -> pd.DataFrame:
+        return self._load("notes", "read_notes")
+
+    def secondary(self) -> pd.DataFrame:
+        return self._load("secondary", "read_secondary")
+
+    def truth(self) -> dict[str, Any] | None:
+        """The planted truth of a generated (demo) client, else None."""
+        spec = self.params.get("sources", {}).get("truth")
+        if not spec or not Path(spec["path"]).exists():
+            return None
+        return json.loads(Path(spec["path"]).read_text(encoding="utf-8"))
+
+    def survey_clean(self) -> pd.DataFrame:
+        """The cleaned survey notebook 02 saved (items as numbers 1..points, not reverse-keyed).
+
+        In an interactive session the scratch folder may hold a stale copy, so the survey
+        is cleaned afresh with ``quality.clean_survey`` (the same function notebook 02 uses).
+        """
+        if not self.interactive:
+            return self.load_artifact("survey_clean")
+        if "survey_clean" not in self._cache:
+            from . import quality
+            print("Interactive session: cleaning the survey with quality.clean_survey "
+                  "(in a run, notebook 02's saved artefact is used).")
+            self._cache["survey_clean"] = quality.clean_survey(self.survey_raw(), self.params).data
+        return self._cache["survey_clean"].copy()
+
+
+def _safe_name(name: str) -> str:
+    bad = set('/\\:*?"<>|')
+    if not name or any(c in bad for c in name) or name.startswith("."):
+        raise CSIInputError(f"{name!r}: not a usable file name for a table, figure or "
+                            "artefact; use letters, digits, '_' and '-'")
+    return name
+
