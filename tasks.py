@@ -64,7 +64,7 @@ def main(argv: list[str]) -> int:
     if task == "demo":
         return subprocess.call([str(py), "-m", "csi_helpers.cli", "demo", *rest], cwd=ROOT)
     # test: the whole suite, in parallel on the machine's cores
-    return subprocess.call([str(py), "-m", "pytest", "-n", "auto", *rest], cwd=ROOT)
+    return subprocess.call([str(py), "-m", "pytest", "-n", "auto", "--dist", "loadfile", *rest], cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,145 @@
+"""The runner's contract: unique run folders, failure handling, manifest and report."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from csi_helpers import report, runner
+from csi_helpers.errors import CSIInputError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_select_notebooks_by_number_and_name():
+    assert runner.select_notebooks(None) == list(runner.NOTEBOOKS)
+    assert runner.select_notebooks("4,3") == ["03_indicator_construction", "04_factor_analysis"]
+    assert runner.select_notebooks(["05_customer_tiering"]) == ["05_customer_tiering"]
+    with pytest.raises(CSIInputError, match="--only: '07' is not a notebook"):
+        runner.select_notebooks("03,07")
+
+
+def test_run_folders_are_never_shared(tmp_path):
+    made: list[Path] = []
+    lock = threading.Lock()
+
+    def make():
+        for _ in range(20):
+            _, d = runner.new_run_dir(tmp_path, "acme")
+            with lock:
+                made.append(d)
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(made) == 80 and len(set(made)) == 80
+    assert all(d.parent == tmp_path / "acme" for d in made)
+
+
+def _notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = nbformat.v4.new_code_cell('params_path = "../params/demo.yaml"\nrun_dir = ""')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A test notebook\n\nNarrative."), params]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A throwaway project: the demo params and data, and three tiny notebooks."""
+    root = tmp_path_factory.mktemp("project")
+    (root / "params").mkdir()
+    shutil.copy(ROOT / "params" / "demo.yaml", root / "params" / "demo.yaml")
+    nbs = root / "notebooks"
+    nbs.mkdir()
+    ok = _notebook("from csi_helpers import workbook\nwb = workbook.open(params_path, run_dir)",
+                   "import pandas as pd\nwb.save_table(pd.DataFrame({'x': [1, 2]}), '01_x')",
+                   "print('hello from 01')")
+    bad = _notebook("from csi_helpers import workbook\nwb = workbook.open(params_path, run_dir)",
+                    "print('before the failure')",
+                    "raise RuntimeError('planted failure')",
+                    "print('never reached')")
+    nbformat.write(ok, nbs / "01_problem_framing.ipynb")
+    nbformat.write(bad, nbs / "02_data_collection.ipynb")
+    nbformat.write(ok, nbs / "03_indicator_construction.ipynb")
+    return root
+
+
+def test_failed_notebook_is_kept_marked_and_stops_the_run(project, tmp_path):
+    lines: list[str] = []
+    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path,
+                                   only="01,02,03", progress=False, echo=lines.append)
+    assert [nb.status for nb in result.notebooks] == ["ok", "failed", "skipped"]
+    failed = result.failed
+    assert failed.name == "02_data_collection"
+    assert failed.error["ename"] == "RuntimeError" and "planted failure" in failed.error["evalue"]
+    assert failed.error["cell_index"] is not None
+    assert any("02_data_collection  FAILED at cell" in line for line in lines)
+    # the partly executed notebook stays, with the output of the cells that ran
+    partial = nbformat.read(result.run_dir / "notebooks" / "02_data_collection.ipynb", 4)
+    texts = [o.get("text", "") for c in partial.cells if c.cell_type == "code"
+             for o in c.get("outputs", [])]
+    assert any("before the failure" in t for t in texts)
+    assert not any("never reached" in t for t in texts)
+    # the manifest records it; the report renders what ran with the failure marked
+    manifest = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed"
+    assert [nb["status"] for nb in manifest["notebooks"]] == ["ok", "failed", "skipped"]
+    html = (result.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "This notebook failed" in html and "planted failure" in html
+    assert "hello from 01" in html and "was not run" in html
+    assert (result.run_dir / "tables" / "01_x.csv").exists()
+
+
+def test_only_later_notebooks_need_a_complete_run(project, tmp_path):
+    with pytest.raises(CSIInputError, match="no complete run"):
+        runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path, only="03",
+                              progress=False, echo=lambda s: None)
+    # nothing ran, so no run folder was left behind
+    assert not any((tmp_path / "demo").iterdir())
+
+
+def test_manifest_of_a_successful_run(project, tmp_path):
+    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path,
+                                   only="01", progress=False, echo=lambda s: None)
+    assert result.ok
+    m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    for key in ("client", "run_id", "started", "finished", "params", "inputs", "python",
+                "packages", "git", "notebooks"):
+        assert key in m, key
+    assert m["client"] == "demo" and m["run_id"] == result.run_id
+    survey = next(i for i in m["inputs"] if i["source"] == "survey")
+    assert len(survey["sha256"]) == 64 and survey["rows"] > 900
+    assert m["notebooks"][0]["status"] == "ok" and m["notebooks"][0]["seconds"] > 0
+    assert m["packages"]["pandas"] and m["packages"]["factor_analyzer"] == "0.5.1"
+    assert (result.run_dir / "tables.xlsx").exists()
+
+
+def test_report_header_toc_and_self_contained(project, tmp_path):
+    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path,
+                                   only="01", progress=False, echo=lambda s: None)
+    html = result.report.read_text(encoding="utf-8")
+    assert "Acme Home Appliances (demo)" in html and result.run_id in html and "2026-Q4" in html
+    assert 'class="csi-toc"' in html and 'href="#A-test-notebook"' in html
+    assert "<script src=\"http" not in html and "params_path =" not in html
+
+
+def test_tables_workbook_has_a_sheet_per_table(tmp_path):
+    (tmp_path / "tables").mkdir()
+    for name in ("02_missing_by_item", "02_missing_by_item_and_a_very_long_suffix_x",
+                 "02_missing_by_item_and_a_very_long_suffix_y"):
+        (tmp_path / "tables" / f"{name}.csv").write_text("a,b\n1,非常满意\n", encoding="utf-8-sig")
+    out = report.tables_workbook(tmp_path)
+    import openpyxl
+    wb = openpyxl.load_workbook(out)
+    assert len(wb.sheetnames) == 3 and all(len(s) <= 31 for s in wb.sheetnames)
+    assert wb[wb.sheetnames[0]]["B2"].value == "非常满意"
