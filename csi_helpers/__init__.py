@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "params", "io", "errors", "framing", "collection", "quality", "scales", "reliability",
     "factors", "pls", "indices", "tiering", "demo", "workbook", "runner", "report", "cli",
-    "plotting",
+    "plotting", "measurement",
 }
 
 

@@ -7,6 +7,7 @@ Latin text keeps the default look and Chinese characters fall back to Noto.
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import matplotlib
@@ -50,14 +51,16 @@ def setup() -> None:
     global _done
     if _done:
         return
+    # the CJK font has no bold face; matplotlib would log that at every bold title
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     path = cjk_font_path()
     families = ["DejaVu Sans"]
     if path is not None:
         font_manager.fontManager.addfont(str(path))
         families.append(_CJK_FAMILY)
     plt.rcParams.update({
-        "font.family": "sans-serif",
-        "font.sans-serif": families + list(plt.rcParams["font.sans-serif"]),
+        # a list of concrete families: matplotlib falls back glyph by glyph along it
+        "font.family": families,
         "axes.unicode_minus": False,
         "figure.dpi": 100,
         "savefig.dpi": 120,
