@@ -1,0 +1,913 @@
+"""The demo client: synthetic data with a planted, known structure, deterministic from a seed.
+
+``generate(out_dir, seed)`` writes the data files of ``docs/contracts.md`` ("Data files")
+plus ``truth.json``, the model that generated them, so a trainer can show each technique
+recovering the truth:
+
+- ``survey.csv`` (GBK, as Chinese survey tools export): about 1,000 completed respondents
+  answering Q01..Q25 on a 5-point scale, generated from the ECSI latent model
+  (IMAG -> EXPE -> QUAL -> VAL -> SAT -> COMP/LOY, see ``PATHS``) with known standardised
+  loadings (``LOADINGS``) and path coefficients; continuous responses cut into 5 categories
+  by thresholds that skew toward agreement (``THRESHOLDS``); Q12 and Q24 answered reversed.
+  Planted noise: partial responses, ~2% missing answers, some 不知道, a handful of stray
+  out-of-range codes, ~2% straight-liners, ~3% speeders, ~1% duplicate respondents; segments
+  (region slightly off quota, channel) with modest satisfaction differences; competitor
+  ratings; a free-text comment; ~40% of respondents linked to a CRM customer whose value
+  tier shifts their satisfaction a little.
+- ``customers.csv``, ``transactions.csv``, ``visits.csv``: about 5,000 customers (agents,
+  franchisees, retail) with Pareto-like spend from 2024-01-01 to the tiering ``as_of``
+  date, growing, declining and churned customers, new customers joining, store visits.
+- ``notes.csv``: ~150 coded excerpts from 3 internal interviews, 8 in-depth interviews and
+  2 focus groups; ``secondary.csv``: 6 secondary sources.
+- ``truth.json``: the seed, the model (loadings, paths, implied R², item -> LV map,
+  reverse items, thresholds, segment and tier effects), the planted noise rates and ids,
+  the Pareto share, and ``pls_population``: what PLS-PM (``csi_helpers.pls.fit``, ECSI
+  paths, demo blocks, path scheme, mode A) converges to on this generator's data, which is
+  smaller than the planted values because 5-point discretisation and PLS composites
+  attenuate loadings and paths.
+
+The names (items, LVs, blocks, labels, segments, competitors, tiering settings) equal those
+of ``params/demo.yaml``; ``tests/test_demo.py`` checks that they agree.
+
+``ensure(params)`` creates the demo data in the folder of ``sources.survey.path`` when any
+file is missing; it is safe when several processes call it at once.
+
+Example
+-------
+>>> from csi_helpers import demo
+>>> paths = demo.generate("data/demo", seed=20261123)     # doctest: +SKIP
+>>> sorted(paths)                                         # doctest: +SKIP
+['customers', 'notes', 'secondary', 'survey', 'transactions', 'truth', 'visits']
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import CSIInputError
+
+__all__ = ["FILES", "generate", "ensure", "model", "implied_lv_correlation"]
+
+GENERATOR_VERSION = 1
+
+# ---------------------------------------------------------------------------- the names
+# (must agree with params/demo.yaml; tests/test_demo.py checks)
+FILES = {
+    "survey": "survey.csv",
+    "customers": "customers.csv",
+    "transactions": "transactions.csv",
+    "visits": "visits.csv",
+    "notes": "notes.csv",
+    "secondary": "secondary.csv",
+    "truth": "truth.json",
+}
+LVS = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"]
+BLOCKS = {
+    "IMAG": ["Q01", "Q02", "Q03"],
+    "EXPE": ["Q04", "Q05", "Q06"],
+    "QUAL": ["Q07", "Q08", "Q09", "Q10", "Q11", "Q12", "Q13"],
+    "VAL": ["Q14", "Q15", "Q16"],
+    "SAT": ["Q17", "Q18", "Q19"],
+    "COMP": ["Q20", "Q21"],
+    "LOY": ["Q22", "Q23", "Q24", "Q25"],
+}
+ITEMS = [f"Q{i:02d}" for i in range(1, 26)]
+ITEM_LV = {item: lv for lv, items in BLOCKS.items() for item in items}
+REVERSE_ITEMS = ["Q12", "Q24"]
+POINTS = 5
+LABELS_ZH = ["非常不满意", "不满意", "一般", "满意", "非常满意"]     # values 1..5
+DONT_KNOW = "不知道"
+REGIONS = ["North", "South", "East", "West"]
+QUOTA = {"North": 0.25, "South": 0.25, "East": 0.30, "West": 0.20}
+CHANNELS = ["store", "online", "phone"]
+COMPETITORS = {"compA": {"Q17": "Q17_compA", "Q07": "Q07_compA"},
+               "compB": {"Q17": "Q17_compB", "Q07": "Q07_compB"}}
+COMPETITOR_COLUMNS = ["Q17_compA", "Q17_compB", "Q07_compA", "Q07_compB"]
+SURVEY_COLUMNS = (["respondent_id", "customer_id", "status", "start_time", "duration_sec",
+                   "region", "channel"] + ITEMS + COMPETITOR_COLUMNS + ["comment"])
+SPEEDER_SECONDS = 150
+AS_OF = date(2026, 9, 30)
+TRANSACTIONS_START = date(2024, 1, 1)
+ABC = {"a": 0.80, "b": 0.95}
+
+# ---------------------------------------------------------------------------- the model
+# ECSI structural model, standardised path coefficients (from, to, coefficient)
+PATHS = [
+    ("IMAG", "EXPE", 0.55), ("IMAG", "SAT", 0.15), ("IMAG", "LOY", 0.20),
+    ("EXPE", "QUAL", 0.60), ("EXPE", "VAL", 0.20), ("EXPE", "SAT", 0.10),
+    ("QUAL", "VAL", 0.55), ("QUAL", "SAT", 0.35), ("VAL", "SAT", 0.30),
+    ("SAT", "COMP", -0.45), ("SAT", "LOY", 0.50), ("COMP", "LOY", -0.15),
+]
+# standardised loadings of the (positively keyed) continuous responses on their LV
+LOADINGS = {
+    "Q01": 0.85, "Q02": 0.70, "Q03": 0.80,
+    "Q04": 0.80, "Q05": 0.75, "Q06": 0.65,
+    "Q07": 0.85, "Q08": 0.80, "Q09": 0.75, "Q10": 0.70, "Q11": 0.75, "Q12": 0.60, "Q13": 0.70,
+    "Q14": 0.85, "Q15": 0.85, "Q16": 0.70,
+    "Q17": 0.90, "Q18": 0.85, "Q19": 0.80,
+    "Q20": 0.85, "Q21": 0.75,
+    "Q22": 0.85, "Q23": 0.85, "Q24": 0.65, "Q25": 0.60,
+}
+# category k is chosen when THRESHOLDS[k-2] < y <= THRESHOLDS[k-1]: skewed toward agreement
+THRESHOLDS = [-2.05, -1.40, -0.60, 0.45]
+# shift of an item's continuous response before cutting (weak points; complaints are rarer)
+ITEM_SHIFT = {"Q12": -0.60, "Q13": -0.40, "Q20": -1.20, "Q21": -1.00}
+# mean shifts of the SAT disturbance (in SD units of the within-segment model)
+SEGMENT_EFFECTS = {
+    "region": {"North": 0.10, "South": 0.00, "East": -0.20, "West": 0.05},
+    "channel": {"store": 0.10, "online": 0.00, "phone": -0.20},
+}
+TIER_EFFECTS = {"A": 0.30, "B": 0.10, "C": -0.10}      # linked respondents only
+SAMPLE_REGION_SHARES = {"North": 0.27, "South": 0.27, "East": 0.25, "West": 0.21}
+CHANNEL_SHARES = {"store": 0.50, "online": 0.35, "phone": 0.15}
+# competitor ratings: rating latent = 0.5 * own LV + shift + noise, item loading 0.85
+COMPETITOR_EFFECTS = {"compA": {"Q07": 0.25, "Q17": 0.05},
+                      "compB": {"Q07": -0.35, "Q17": -0.30}}
+COMPETITOR_DONT_KNOW = 0.30
+
+N_COMPLETE = 1000
+SHARES = {"partial": 0.05, "straightliner": 0.02, "speeder": 0.03, "duplicate": 0.01,
+          "missing": 0.02, "dont_know": 0.01, "linked": 0.40}
+N_OUT_OF_RANGE = 8
+POPULATION_N = 200_000
+
+
+def _topological_lvs() -> list[str]:
+    return list(LVS)          # LVS is already in causal order
+
+
+def implied_lv_correlation() -> tuple[np.ndarray, dict[str, float], dict[str, float]]:
+    """The LV correlation matrix implied by ``PATHS`` with unit LV variances.
+
+    Returns (correlation matrix in ``LVS`` order, R² per endogenous LV, disturbance
+    variance per LV). Formula: Var(eta_j) = b_j' Sigma_pred b_j + psi_j = 1, solved in causal
+    order; Cov(eta_j, eta_k) = b_j' Sigma[pred_j, k] for k before j.
+    """
+    k = len(LVS)
+    idx = {lv: i for i, lv in enumerate(LVS)}
+    B = np.zeros((k, k))
+    for a, b, c in PATHS:
+        B[idx[b], idx[a]] = c
+    S = np.zeros((k, k))
+    r2, psi = {}, {}
+    for j, lv in enumerate(_topological_lvs()):
+        b = B[j, :j]
+        if not b.any():
+            S[j, j] = 1.0
+            psi[lv] = 1.0
+            continue
+        cov = S[:j, :j] @ b
+        S[j, :j] = cov
+        S[:j, j] = cov
+        explained = float(b @ S[:j, :j] @ b)
+        if explained >= 1:
+            raise CSIInputError(f"csi_helpers.demo.PATHS: {lv} would have R² >= 1; "
+                                "lower the coefficients into it")
+        r2[lv] = explained
+        psi[lv] = 1 - explained
+        S[j, j] = 1.0
+    return S, r2, psi
+
+
+def model() -> dict:
+    """The planted measurement and structural model as a plain dict (as in truth.json)."""
+    S, r2, _ = implied_lv_correlation()
+    return {
+        "lvs": list(LVS),
+        "blocks": {lv: list(items) for lv, items in BLOCKS.items()},
+        "item_lv": dict(ITEM_LV),
+        "loadings": dict(LOADINGS),
+        "paths": [{"from": a, "to": b, "estimate": c} for a, b, c in PATHS],
+        "r2": {lv: round(v, 6) for lv, v in r2.items()},
+        "lv_correlation": {a: {b: round(float(S[i, j]), 6) for j, b in enumerate(LVS)}
+                           for i, a in enumerate(LVS)},
+        "reverse_items": list(REVERSE_ITEMS),
+        "reverse_rule": "answer = points + 1 - category of the positively keyed response",
+        "thresholds": list(THRESHOLDS),
+        "item_shift": dict(ITEM_SHIFT),
+        "points": POINTS,
+        "labels": {lab: i + 1 for i, lab in enumerate(LABELS_ZH)},
+    }
+
+
+# ---------------------------------------------------------------------------- generators
+def _lvs(rng: np.random.Generator, sat_shift: np.ndarray) -> np.ndarray:
+    """Draw LV scores (n x 7, LVS order); ``sat_shift`` adds to SAT's disturbance."""
+    n = len(sat_shift)
+    _, _, psi = implied_lv_correlation()
+    idx = {lv: i for i, lv in enumerate(LVS)}
+    eta = np.zeros((n, len(LVS)))
+    zeta = rng.standard_normal((n, len(LVS)))
+    for j, lv in enumerate(LVS):
+        val = np.sqrt(psi[lv]) * zeta[:, j]
+        for a, b, c in PATHS:
+            if b == lv:
+                val = val + c * eta[:, idx[a]]
+        if lv == "SAT":
+            val = val + sat_shift
+        eta[:, j] = val
+    return eta
+
+
+def _cut(y: np.ndarray) -> np.ndarray:
+    return (np.searchsorted(np.asarray(THRESHOLDS), y, side="left") + 1).astype(np.int64)
+
+
+def _items(rng: np.random.Generator, eta: np.ndarray) -> np.ndarray:
+    """Positively keyed categories 1..5 (n x 25, ITEMS order) from LV scores."""
+    n = eta.shape[0]
+    idx = {lv: i for i, lv in enumerate(LVS)}
+    eps = rng.standard_normal((n, len(ITEMS)))
+    out = np.empty((n, len(ITEMS)), dtype=np.int64)
+    for j, item in enumerate(ITEMS):
+        lam = LOADINGS[item]
+        y = lam * eta[:, idx[ITEM_LV[item]]] + np.sqrt(1 - lam ** 2) * eps[:, j]
+        out[:, j] = _cut(y + ITEM_SHIFT.get(item, 0.0))
+    return out
+
+
+def _answers(cats: np.ndarray) -> np.ndarray:
+    """Answers as stored: reverse-keyed items answered reversed."""
+    ans = cats.copy()
+    for item in REVERSE_ITEMS:
+        j = ITEMS.index(item)
+        ans[:, j] = POINTS + 1 - ans[:, j]
+    return ans
+
+
+def _sat_shift(region: np.ndarray, channel: np.ndarray, tier: np.ndarray) -> np.ndarray:
+    shift = np.zeros(len(region))
+    for r, v in SEGMENT_EFFECTS["region"].items():
+        shift[region == r] += v
+    for c, v in SEGMENT_EFFECTS["channel"].items():
+        shift[channel == c] += v
+    for t, v in TIER_EFFECTS.items():
+        shift[tier == t] += v
+    return shift
+
+
+def _days(d: date) -> int:
+    return (d - TRANSACTIONS_START).days
+
+
+CITIES = {
+    "North": (["北京", "天津", "石家庄", "太原", "济南"], [0.35, 0.2, 0.15, 0.1, 0.2]),
+    "South": (["广州", "深圳", "南宁", "海口", "厦门"], [0.3, 0.3, 0.15, 0.1, 0.15]),
+    "East": (["上海", "杭州", "南京", "苏州", "宁波"], [0.35, 0.2, 0.2, 0.15, 0.1]),
+    "West": (["成都", "重庆", "西安", "昆明", "贵阳"], [0.3, 0.3, 0.2, 0.1, 0.1]),
+}
+CATEGORIES = ["air_conditioners", "refrigerators", "washing_machines", "televisions",
+              "kitchen_appliances", "small_appliances"]
+CUSTOMER_TYPES = {"agent": 0.015, "franchisee": 0.15}     # rest retail
+TYPE_SPEND = {"agent": 60_000.0, "franchisee": 12_000.0, "retail": 2_400.0}   # median/yr
+TYPE_FREQ = {"agent": 30.0, "franchisee": 12.0, "retail": 4.5}                # per year
+SPEND_SIGMA = 1.05
+TRAJECTORY_SHARES = {"growing": 0.08, "declining": 0.10, "churned": 0.08, "prospect": 0.04}
+
+
+def _customers_and_transactions(rng: np.random.Generator, n: int = 5000):
+    n_agent = round(n * CUSTOMER_TYPES["agent"])
+    n_fr = round(n * CUSTOMER_TYPES["franchisee"])
+    ctype = np.array(["agent"] * n_agent + ["franchisee"] * n_fr + ["retail"] * (n - n_agent - n_fr),
+                     dtype=object)
+    ctype = ctype[rng.permutation(n)]
+    region = rng.choice(REGIONS, size=n, p=[QUOTA[r] for r in REGIONS])
+    city = np.empty(n, dtype=object)
+    for r in REGIONS:
+        names, p = CITIES[r]
+        m = region == r
+        city[m] = rng.choice(names, size=int(m.sum()), p=p)
+    gender = rng.choice(["female", "male"], size=n)
+    # joined: most before the transaction window, ~28% during it (new customers)
+    new = rng.random(n) < 0.28
+    start_old, end_old = _days(date(2015, 1, 1)), _days(date(2023, 12, 31))
+    end_new = _days(AS_OF) - 20
+    joined = np.where(new, rng.integers(0, end_new, n), rng.integers(start_old, end_old, n))
+    # trajectories
+    u = rng.random(n)
+    traj = np.full(n, "stable", dtype=object)
+    cuts = np.cumsum(list(TRAJECTORY_SHARES.values()))
+    for name, lo, hi in zip(TRAJECTORY_SHARES, np.r_[0, cuts[:-1]], cuts):
+        traj[(u >= lo) & (u < hi)] = name
+    # new customers joining late cannot decline/churn visibly: make them stable
+    late = joined > _days(date(2025, 6, 30))
+    traj[late & np.isin(traj, ["declining", "churned"])] = "stable"
+    # growers need two full years of history to show two consecutive years of growth
+    traj[(joined > _days(date(2024, 9, 30))) & (traj == "growing")] = "stable"
+    growth = rng.normal(0.02, 0.04, n)                      # annual log-growth
+    g_m = traj == "growing"
+    growth[g_m] = rng.uniform(0.25, 0.45, int(g_m.sum()))
+    d_m = traj == "declining"
+    growth[d_m] = rng.uniform(-0.55, -0.20, int(d_m.sum()))
+    coop_p = {"growing": [0.0, 0.0, 0.0, 0.50, 0.50],
+              "declining": [0.15, 0.30, 0.35, 0.15, 0.05],
+              "churned": [0.20, 0.30, 0.30, 0.15, 0.05]}
+    default_p = [0.05, 0.20, 0.40, 0.25, 0.10]
+    coop = np.empty(n, dtype=np.int64)
+    loyal = np.empty(n, dtype=np.int64)
+    for t in ["stable", "growing", "declining", "churned", "prospect"]:
+        m = traj == t
+        p = coop_p.get(t, default_p)
+        coop[m] = rng.choice(np.arange(1, 6), size=int(m.sum()), p=p)
+        loyal[m] = rng.choice(np.arange(1, 6), size=int(m.sum()), p=p)
+    # spend and purchase frequency
+    spend = np.array([TYPE_SPEND[t] for t in ctype]) * np.exp(SPEND_SIGMA * rng.standard_normal(n))
+    freq = np.array([TYPE_FREQ[t] for t in ctype]) * rng.gamma(4.0, 0.25, n)
+    freq[g_m] = np.maximum(freq[g_m] * 1.5, 12.0)
+    # active window in days since TRANSACTIONS_START
+    a = np.maximum(joined, 0).astype(float)
+    b = np.full(n, float(_days(AS_OF)))
+    c_m = traj == "churned"
+    churn_day = rng.integers(_days(date(2024, 4, 1)), _days(date(2026, 6, 30)), n).astype(float)
+    b[c_m] = np.maximum(churn_day[c_m], a[c_m] + 60)
+    b = np.minimum(b, _days(AS_OF))
+    years = np.maximum(b - a, 0) / 365.25
+    counts = rng.poisson(freq * years)
+    counts[traj == "prospect"] = 0
+    counts[(counts == 0) & (traj != "prospect") & (years > 0.1)] = 1
+    cust = np.repeat(np.arange(n), counts)
+    ua = rng.random(len(cust))
+    g = growth[cust]
+    ta, tb = a[cust] / 365.25, b[cust] / 365.25
+    # dates with density proportional to exp(g t) on [ta, tb]
+    small = np.abs(g) < 1e-6
+    gs = np.where(small, 1.0, g)
+    t = np.where(small, ta + ua * (tb - ta),
+                 np.log(np.exp(gs * ta) + ua * (np.exp(gs * tb) - np.exp(gs * ta))) / gs)
+    day = np.clip(np.floor(t * 365.25), 0, _days(AS_OF)).astype(np.int64)
+    amount = (spend[cust] / freq[cust]) * np.exp(g * (t - 1.4)) \
+        * np.exp(0.45 * rng.standard_normal(len(cust)) - 0.45 ** 2 / 2)
+    amount = np.round(np.maximum(amount, 20.0), 2)
+    cat_p = {"agent": [0.30, 0.25, 0.20, 0.15, 0.05, 0.05],
+             "franchisee": [0.25, 0.2, 0.2, 0.15, 0.1, 0.1],
+             "retail": [0.15, 0.1, 0.1, 0.1, 0.25, 0.3]}
+    category = np.empty(len(cust), dtype=object)
+    for tname, p in cat_p.items():
+        m = ctype[cust] == tname
+        category[m] = rng.choice(CATEGORIES, size=int(m.sum()), p=p)
+
+    ids = np.array([f"C{i + 1:05d}" for i in range(n)], dtype=object)
+    base = pd.Timestamp(TRANSACTIONS_START)
+    joined_dates = (base + pd.to_timedelta(joined, unit="D")).strftime("%Y-%m-%d")
+    customers = pd.DataFrame({
+        "customer_id": ids, "customer_type": ctype, "region": region, "city": city,
+        "gender": gender, "joined": np.asarray(joined_dates, dtype=object),
+        "cooperation": coop, "loyalty": loyal,
+    })
+    order = np.lexsort((cust, day))
+    tx = pd.DataFrame({
+        "customer_id": ids[cust][order],
+        "date": np.asarray((base + pd.to_timedelta(day[order], unit="D")).strftime("%Y-%m-%d"),
+                           dtype=object),
+        "amount": amount[order],
+        "category": category[order],
+    })
+    tx.insert(0, "transaction_id", [f"T{i + 1:06d}" for i in range(len(tx))])
+
+    # store visits: ~55% of customers visit; a visitor's store purchases come with a visit
+    visitor = rng.random(n) < 0.55
+    vis_a = np.maximum(joined, 0).astype(float)
+    vis_b = np.where(c_m, b + 90, float(_days(AS_OF)))
+    vis_b = np.minimum(vis_b, _days(AS_OF))
+    vyears = np.maximum(vis_b - vis_a, 0) / 365.25
+    vcounts = np.where(visitor, rng.poisson(2.0 * vyears), 0)
+    vcust = np.repeat(np.arange(n), vcounts)
+    vday = np.floor(vis_a[vcust] + rng.random(len(vcust)) * (vis_b[vcust] - vis_a[vcust]))
+    with_tx = visitor[cust] & (rng.random(len(cust)) < 0.5)
+    all_c = np.concatenate([vcust, cust[with_tx]])
+    all_d = np.concatenate([vday.astype(np.int64), day[with_tx]])
+    vis = pd.DataFrame({"c": all_c, "d": all_d}).drop_duplicates().sort_values(["d", "c"])
+    visits = pd.DataFrame({
+        "customer_id": ids[vis["c"].to_numpy()],
+        "date": np.asarray((base + pd.to_timedelta(vis["d"].to_numpy(), unit="D"))
+                           .strftime("%Y-%m-%d"), dtype=object),
+    })
+
+    # value tiers (ABC by revenue over the whole transaction window)
+    revenue = np.bincount(cust, weights=amount, minlength=n)
+    order_r = np.argsort(-revenue, kind="stable")
+    share_before = np.r_[0.0, np.cumsum(revenue[order_r])[:-1]] / revenue.sum()
+    tier_sorted = np.where(share_before < ABC["a"], "A", np.where(share_before < ABC["b"], "B", "C"))
+    tier = np.empty(n, dtype=object)
+    tier[order_r] = tier_sorted
+    tier[revenue <= 0] = "C"
+    top20 = revenue[order_r][: int(round(0.2 * n))].sum() / revenue.sum()
+
+    info = {
+        "traj": traj, "tier": tier, "revenue": revenue, "region": region, "ids": ids,
+        "top20_share": float(top20), "growth": growth, "coop": coop, "loyal": loyal,
+        "ctype": ctype, "visitor": visitor, "counts": counts,
+    }
+    return customers, tx, visits, info
+
+
+COMMENTS = {
+    "pos": ["服务很好，下次还来", "店员很专业", "Delivery was fast, thanks", "产品质量不错",
+            "Great after-sales support", "价格实惠，性价比高"],
+    "neg": ["排队时间太长了", "售后电话一直打不通", "Waited 40 minutes in the store",
+            "安装师傅迟到了两次", "价格比网上贵", "The app kept crashing when I paid"],
+    "neu": ["还可以", "希望增加更多型号", "No comment", "门店停车不太方便", "OK overall"],
+}
+
+
+def _survey(rng: np.random.Generator, info: dict) -> tuple[pd.DataFrame, dict]:
+    n_c = N_COMPLETE
+    n_p = round(SHARES["partial"] * n_c)
+    n = n_c + n_p
+    status = np.array(["complete"] * n_c + ["partial"] * n_p, dtype=object)
+    region = rng.choice(REGIONS, size=n, p=[SAMPLE_REGION_SHARES[r] for r in REGIONS])
+    channel = rng.choice(CHANNELS, size=n, p=[CHANNEL_SHARES[c] for c in CHANNELS])
+    # linkage to CRM customers (with at least one transaction), region-consistent
+    linked = rng.random(n) < SHARES["linked"]
+    cust_id = np.full(n, "", dtype=object)
+    tier = np.full(n, "", dtype=object)
+    used: set[int] = set()
+    buyers = info["revenue"] > 0
+    for r in REGIONS:
+        pool = np.flatnonzero(buyers & (info["region"] == r))
+        rows = np.flatnonzero(linked & (region == r))
+        pick = rng.choice(pool, size=len(rows), replace=False)
+        cust_id[rows] = info["ids"][pick]
+        tier[rows] = info["tier"][pick]
+        used.update(pick.tolist())
+    shift = _sat_shift(region, channel, tier)
+    eta = _lvs(rng, shift)
+    cats = _items(rng, eta)
+    ans = _answers(cats)
+    # competitor ratings
+    idx = {lv: i for i, lv in enumerate(LVS)}
+    comp = {}
+    for cname, cols in COMPETITORS.items():
+        for item, col in cols.items():
+            lv = ITEM_LV[item]
+            lat = 0.5 * eta[:, idx[lv]] + np.sqrt(0.75) * rng.standard_normal(n) \
+                + COMPETITOR_EFFECTS[cname][item]
+            y = 0.85 * lat + np.sqrt(1 - 0.85 ** 2) * rng.standard_normal(n)
+            comp[col] = _cut(y + ITEM_SHIFT.get(item, 0.0))
+    # the answer grid as strings
+    grid = np.empty((n, len(ITEMS)), dtype=object)
+    labels = np.array(LABELS_ZH, dtype=object)
+    grid[:, :] = labels[ans - 1]
+    comp_grid = {col: labels[v - 1].astype(object) for col, v in comp.items()}
+    for col in COMPETITOR_COLUMNS:
+        dk = rng.random(n) < COMPETITOR_DONT_KNOW
+        comp_grid[col][dk] = DONT_KNOW
+
+    # noise groups among completes (disjoint)
+    complete_rows = np.arange(n_c)
+    perm = rng.permutation(complete_rows)
+    n_sl = round(SHARES["straightliner"] * n_c)
+    n_sp = round(SHARES["speeder"] * n_c)
+    n_dup = round(SHARES["duplicate"] * n_c)
+    sl_rows = np.sort(perm[:n_sl])
+    sp_rows = np.sort(perm[n_sl:n_sl + n_sp])
+    dup_rows = np.sort(perm[n_sl + n_sp:n_sl + n_sp + n_dup])
+    clean_rows = np.sort(perm[n_sl + n_sp:])          # includes the duplicated originals
+    # straight-liners: the same answer on every item
+    sl_val = rng.choice([3, 4, 5], size=n_sl, p=[0.15, 0.55, 0.30])
+    for r, v in zip(sl_rows, sl_val):
+        grid[r, :] = LABELS_ZH[v - 1]
+    # speeders: answers mostly random
+    for r in sp_rows:
+        rand = rng.random(len(ITEMS)) < 0.8
+        grid[r, rand] = labels[rng.integers(0, POINTS, int(rand.sum()))]
+    # missing, don't know (clean completes and speeders; not straight-liners)
+    noisy = np.r_[clean_rows, sp_rows]
+    u = rng.random((len(noisy), len(ITEMS)))
+    miss = u < SHARES["missing"]
+    dk = (u >= SHARES["missing"]) & (u < SHARES["missing"] + SHARES["dont_know"])
+    sub = grid[noisy]
+    sub[miss] = ""
+    sub[dk] = DONT_KNOW
+    grid[noisy] = sub
+    # stray out-of-range codes
+    oor_rows = rng.choice(clean_rows, size=N_OUT_OF_RANGE, replace=False)
+    oor_items = rng.integers(0, len(ITEMS), N_OUT_OF_RANGE)
+    oor_codes = rng.choice(["9", "0", "6", "99"], size=N_OUT_OF_RANGE, p=[0.4, 0.3, 0.2, 0.1])
+    out_of_range = []
+    for r, j, code in zip(oor_rows, oor_items, oor_codes):
+        grid[r, j] = code
+    # partial responses: first k items answered, then nothing
+    partial_rows = np.arange(n_c, n)
+    for r in partial_rows:
+        k = int(rng.integers(2, 15))
+        grid[r, k:] = ""
+        for col in COMPETITOR_COLUMNS:
+            comp_grid[col][r] = ""
+    # durations (seconds): lognormal around 7 minutes; speeders below the cut-off
+    dur = np.exp(np.log(420) + 0.35 * rng.standard_normal(n))
+    dur = np.maximum(dur, SPEEDER_SECONDS + 10)
+    dur[sp_rows] = rng.uniform(60, SPEEDER_SECONDS - 5, n_sp)
+    dur[partial_rows] = np.exp(np.log(240) + 0.5 * rng.standard_normal(n_p))
+    dur = np.round(dur).astype(np.int64)
+    # start times during fieldwork
+    field_start = datetime(2026, 10, 8)
+    start = [field_start + timedelta(days=int(d), seconds=int(s))
+             for d, s in zip(rng.integers(0, 21, n), rng.integers(8 * 3600, 22 * 3600, n))]
+    # comments
+    comment = np.full(n, "", dtype=object)
+    has = (rng.random(n) < 0.12) & (status == "complete")
+    sat = eta[:, idx["SAT"]]
+    for r in np.flatnonzero(has):
+        pool = COMMENTS["pos"] if sat[r] > 0.5 else COMMENTS["neg"] if sat[r] < -0.5 else COMMENTS["neu"]
+        comment[r] = pool[int(rng.integers(0, len(pool)))]
+
+    df = pd.DataFrame({
+        "respondent_id": np.full(n, "", dtype=object), "customer_id": cust_id,
+        "status": status, "start_time": [s.strftime("%Y-%m-%dT%H:%M:%S") for s in start],
+        "duration_sec": dur, "region": region.astype(object), "channel": channel.astype(object),
+    })
+    for j, item in enumerate(ITEMS):
+        df[item] = grid[:, j]
+    for col in COMPETITOR_COLUMNS:
+        df[col] = comp_grid[col]
+    df["comment"] = comment
+    df["_row"] = np.arange(n)
+    df = df.sort_values(["start_time", "_row"], kind="stable").reset_index(drop=True)
+    rid = np.empty(n, dtype=object)
+    rid[df["_row"].to_numpy()] = [f"R{i + 1:05d}" for i in range(n)]
+    df["respondent_id"] = rid[df["_row"].to_numpy()]
+    # duplicates: the same row submitted twice (placed right after the original)
+    dup_set = set(dup_rows.tolist())
+    pieces = []
+    for i, r in enumerate(df["_row"].to_numpy()):
+        pieces.append(i)
+        if r in dup_set:
+            pieces.append(i)
+    df = df.iloc[pieces].reset_index(drop=True)
+    for r, j, code in zip(oor_rows, oor_items, oor_codes):
+        out_of_range.append({"respondent_id": rid[r], "item": ITEMS[j], "raw": str(code)})
+    df = df.drop(columns="_row")[SURVEY_COLUMNS]
+
+    cells = len(noisy) * len(ITEMS)
+    planted = {
+        "n_complete": n_c, "n_partial": n_p, "n_rows": len(df),
+        "shares": dict(SHARES),
+        "straightliners": sorted(rid[sl_rows].tolist()),
+        "speeders": sorted(rid[sp_rows].tolist()),
+        "duplicates": sorted(rid[dup_rows].tolist()),
+        "partials": sorted(rid[partial_rows].tolist()),
+        "out_of_range": sorted(out_of_range, key=lambda d: (d["respondent_id"], d["item"])),
+        "missing_cells": int(miss.sum()), "dont_know_cells": int(dk.sum()),
+        "missing_share_realised": round(int(miss.sum()) / cells, 6),
+        "dont_know_share_realised": round(int(dk.sum()) / cells, 6),
+        "noise_cells_base": "items of clean completes and speeders (not straight-liners, "
+                            "not partials)",
+        "linked_share_realised": round(float(linked.mean()), 6),
+        "linked_tier_counts": {t: int((tier == t).sum()) for t in ["A", "B", "C"]},
+        "region_counts": {r: int((region == r).sum()) for r in REGIONS},
+        "channel_counts": {c: int((channel == c).sum()) for c in CHANNELS},
+    }
+    return df, planted
+
+
+def _population_sample(rng: np.random.Generator, info: dict, n: int) -> np.ndarray:
+    """Noise-free positively keyed categories from the same generator (n x 25)."""
+    region = rng.choice(REGIONS, size=n, p=[SAMPLE_REGION_SHARES[r] for r in REGIONS])
+    channel = rng.choice(CHANNELS, size=n, p=[CHANNEL_SHARES[c] for c in CHANNELS])
+    linked = rng.random(n) < SHARES["linked"]
+    tier = np.full(n, "", dtype=object)
+    for r in REGIONS:
+        pool = info["tier"][(info["revenue"] > 0) & (info["region"] == r)]
+        rows = np.flatnonzero(linked & (region == r))
+        tier[rows] = pool[rng.integers(0, len(pool), len(rows))]
+    eta = _lvs(rng, _sat_shift(region, channel, tier))
+    return _items(rng, eta)
+
+
+def _exact_correlation_data(R: np.ndarray, rng: np.random.Generator, m: int = 1000) -> np.ndarray:
+    """An m x p matrix whose sample correlation matrix equals R exactly."""
+    p = R.shape[0]
+    Z = rng.standard_normal((m, p))
+    Z -= Z.mean(axis=0)
+    L = np.linalg.cholesky(np.cov(Z, rowvar=False))
+    Z = Z @ np.linalg.inv(L).T
+    return Z @ np.linalg.cholesky(R).T
+
+
+def _pls_population(rng: np.random.Generator, info: dict) -> dict:
+    cats = _population_sample(rng, info, POPULATION_N)
+    R = np.corrcoef(cats, rowvar=False)
+    out = {
+        "n": POPULATION_N,
+        "method": ("csi_helpers.pls.fit on data whose correlation matrix equals that of "
+                   f"{POPULATION_N:,} noise-free simulated respondents (positively keyed "
+                   "categories, i.e. Q12/Q24 reverse-keyed); ECSI paths, scheme 'path', "
+                   "mode A, scaled; PLS-PM estimates depend on the data only through it"),
+        "item_correlation": {a: {b: round(float(R[i, j]), 6) for j, b in enumerate(ITEMS)}
+                             for i, a in enumerate(ITEMS)},
+    }
+    try:
+        from . import pls
+    except ImportError:
+        out.update({"available": False, "paths": None, "loadings": None, "weights": None,
+                    "r2": None})
+        return out
+    data = pd.DataFrame(_exact_correlation_data(R, rng), columns=ITEMS)
+    fit = pls.fit(data, blocks={lv: list(v) for lv, v in BLOCKS.items()},
+                  paths=[(a, b) for a, b, _ in PATHS], scheme="path")
+    paths = fit.paths
+    out.update({
+        "available": True,
+        "paths": [{"from": str(r["from"]), "to": str(r["to"]),
+                   "estimate": round(float(r["estimate"]), 4)} for _, r in paths.iterrows()],
+        "loadings": {str(k): round(float(v), 4) for k, v in fit.outer["loading"].items()},
+        "weights": {str(k): round(float(v), 4) for k, v in fit.outer["weight"].items()},
+        "r2": {str(k): round(float(v), 4) for k, v in fit.r2.items()},
+    })
+    return out
+
+
+# ---------------------------------------------------------------------------- notes etc.
+THEMES = {
+    "waiting_time": "Waiting time",
+    "staff_courtesy": "Staff courtesy",
+    "after_sales": "After-sales service",
+    "price": "Price",
+    "product_quality": "Product quality",
+    "delivery": "Delivery and installation",
+    "store_layout": "Store layout",
+    "online_ordering": "Online ordering",
+}
+THEME_WEIGHTS = {"waiting_time": 0.22, "after_sales": 0.18, "staff_courtesy": 0.12,
+                 "price": 0.12, "product_quality": 0.11, "delivery": 0.10,
+                 "store_layout": 0.07, "online_ordering": 0.08}
+THEME_SENTIMENT = {  # P(negative, neutral, positive)
+    "waiting_time": (0.75, 0.15, 0.10), "after_sales": (0.60, 0.15, 0.25),
+    "staff_courtesy": (0.20, 0.20, 0.60), "price": (0.40, 0.35, 0.25),
+    "product_quality": (0.20, 0.20, 0.60), "delivery": (0.50, 0.20, 0.30),
+    "store_layout": (0.25, 0.25, 0.50), "online_ordering": (0.40, 0.25, 0.35),
+}
+EXCERPTS = {
+    "waiting_time": {
+        "negative": ["周末门店排队要等半个小时以上。", "We lose customers at the till on Saturdays.",
+                     "等候开单的时间太长，很多人直接走了。", "I waited 40 minutes just to pay.",
+                     "店里人手不够，高峰期没人接待。"],
+        "neutral": ["工作日基本不用等。", "Waiting depends on the store and the day."],
+        "positive": ["新开的自助收银台让排队短了很多。", "This time I was served within five minutes."],
+    },
+    "after_sales": {
+        "negative": ["售后热线经常打不通。", "The repair took three weeks and two visits.",
+                     "上门维修预约总是改期。", "Nobody called back about my warranty claim.",
+                     "配件要等很久才到货。"],
+        "neutral": ["售后政策和其他商家差不多。", "Warranty terms are standard for the industry."],
+        "positive": ["维修师傅很专业，一次就修好了。", "They replaced the fridge without arguing."],
+    },
+    "staff_courtesy": {
+        "negative": ["有的店员态度冷淡。", "The salesman kept pushing the extended warranty."],
+        "neutral": ["店员态度一般，不冷不热。", "Staff are polite but busy."],
+        "positive": ["店员很耐心地讲解每个型号。", "Staff remembered me from my last visit.",
+                     "导购很热情，也不强推。", "Our best franchisees train their staff well."],
+    },
+    "price": {
+        "negative": ["同样的型号网上便宜两三百。", "Prices went up twice this year.",
+                     "促销规则太复杂。"],
+        "neutral": ["价格和大卖场差不多。", "Price is not the main reason customers come."],
+        "positive": ["会员价很有吸引力。", "The trade-in offer made it worth it."],
+    },
+    "product_quality": {
+        "negative": ["新买的洗衣机三个月就出问题。", "Some own-brand small appliances feel cheap."],
+        "neutral": ["质量和其他品牌差不多。", "Quality is what you expect at this price."],
+        "positive": ["空调用了五年还很好。", "Reliable products are why we stay with Acme.",
+                     "产品质量稳定，退货率低。"],
+    },
+    "delivery": {
+        "negative": ["送货时间只能选一整天。", "The installer arrived late twice.",
+                     "大件送货经常延误。"],
+        "neutral": ["送货速度一般。", "Delivery is fine in the city, slow in the suburbs."],
+        "positive": ["第二天就送到并安装好了。", "Delivery staff took the old unit away for free."],
+    },
+    "store_layout": {
+        "negative": ["店里很难找到想看的产品。", "Parking at the mall store is a nightmare."],
+        "neutral": ["门店布局和其他家差不多。", "Stores look alike across regions."],
+        "positive": ["体验区设计得很好。", "The new store layout makes comparing models easy."],
+    },
+    "online_ordering": {
+        "negative": ["App 付款时经常卡住。", "Online stock levels are often wrong."],
+        "neutral": ["线上线下价格一致。", "Most of our customers still prefer the store."],
+        "positive": ["线上下单、门店提货很方便。", "Ordering in the app took two minutes."],
+    },
+}
+
+
+def _notes(rng: np.random.Generator) -> pd.DataFrame:
+    sessions = []
+    for i, (who, d) in enumerate([("Sales director", "2026-09-02"),
+                                  ("After-sales manager", "2026-09-03"),
+                                  ("Store operations manager", "2026-09-04")], start=1):
+        sessions.append(("internal_interview", f"II{i:02d}", [who], d, 8))
+    idi = [("franchisee", "上海"), ("franchisee", "成都"), ("agent", "广州"), ("franchisee", "北京"),
+           ("retail", "杭州"), ("agent", "西安"), ("retail", "深圳"), ("franchisee", "南京")]
+    for i, (kind, city) in enumerate(idi, start=1):
+        day = f"2026-09-{9 + i:02d}"
+        sessions.append(("in_depth_interview", f"IDI{i:02d}",
+                         [f"Key customer {i} ({kind}, {city})"], day, 8))
+    for i, (size, d) in enumerate([(10, "2026-09-22"), (9, "2026-09-25")], start=1):
+        sessions.append(("focus_group", f"FG{i:02d}",
+                         [f"FG{i:02d}-P{p:02d}" for p in range(1, size + 1)], d, 31))
+    themes = list(THEMES)
+    tw = np.array([THEME_WEIGHTS[t] for t in themes])
+    tw = tw / tw.sum()
+    rows = []
+    for method, sid, people, d, k in sessions:
+        for _ in range(k):
+            theme = themes[int(rng.choice(len(themes), p=tw))]
+            sent = ["negative", "neutral", "positive"][int(rng.choice(3, p=THEME_SENTIMENT[theme]))]
+            pool = EXCERPTS[theme][sent]
+            rows.append({"method": method, "session_id": sid,
+                         "participant": people[int(rng.integers(0, len(people)))],
+                         "date": d, "theme": theme, "theme_label": THEMES[theme],
+                         "sentiment": sent, "excerpt": pool[int(rng.integers(0, len(pool)))]})
+    notes = pd.DataFrame(rows)
+    notes.insert(0, "note_id", [f"N{i + 1:03d}" for i in range(len(notes))])
+    return notes
+
+
+SECONDARY = [
+    ("S01", "China home appliance retail market report 2025", "National Household Electrical "
+     "Appliances Association (fictitious)", 2025, "public",
+     "Market grew 4%; online share 45%; after-sales is the top complaint category."),
+    ("S02", "Consumer complaints bulletin, H1 2026", "Provincial consumer council (fictitious)",
+     2026, "public", "Installation delays and repair waiting times lead appliance complaints."),
+    ("S03", "Customer reviews of Acme, Brightline and Homestar stores", "Review platform scrape",
+     2026, "web", "Acme rated 4.2/5; praise for staff, complaints about queues and hotline."),
+    ("S04", "Social media mentions of home-appliance retailers", "Web listening tool export",
+     2026, "web", "Brightline leads on product innovation mentions; Homestar on low prices."),
+    ("S05", "Retail satisfaction benchmark 2025", "Horizon Research (fictitious)", 2025,
+     "research_firm", "Sector CSI 74/100; leaders differ mainly on after-sales and delivery."),
+    ("S06", "Loyalty drivers in durable-goods retail", "Horizon Research (fictitious)", 2026,
+     "research_firm", "Image and perceived value drive repurchase more than price."),
+]
+
+
+def _secondary() -> pd.DataFrame:
+    return pd.DataFrame(SECONDARY, columns=["source_id", "title", "publisher", "year", "kind",
+                                            "summary"])
+
+
+# ---------------------------------------------------------------------------- public API
+def _round(x, nd=6):
+    return round(float(x), nd)
+
+
+def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
+    """Write the demo client's data files and ``truth.json`` into ``out_dir``.
+
+    Deterministic: the same seed gives byte-identical files (on the same numpy/pandas).
+    Each part draws from its own child of ``numpy.random.SeedSequence(seed)``.
+
+    Parameters
+    ----------
+    out_dir : folder to write into (created if absent); existing files are overwritten.
+    seed : non-negative integer.
+
+    Returns
+    -------
+    dict mapping "survey", "customers", "transactions", "visits", "notes", "secondary",
+    "truth" to the written paths.
+
+    Example
+    -------
+    >>> paths = generate(tmp_path, seed=1)                 # doctest: +SKIP
+    >>> pd.read_csv(paths["survey"], encoding="gbk").shape  # doctest: +SKIP
+    (1060, 37)
+    """
+    try:
+        seed = int(seed)
+        if seed < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise CSIInputError(f"demo.seed: {seed!r} is not a non-negative integer; "
+                            "set demo.seed to e.g. 20261123") from None
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    ss = np.random.SeedSequence(seed)
+    r_cust, r_survey, r_notes, r_pop = [np.random.default_rng(s) for s in ss.spawn(4)]
+
+    customers, tx, visits, info = _customers_and_transactions(r_cust)
+    survey, planted = _survey(r_survey, info)
+    notes = _notes(r_notes)
+    secondary = _secondary()
+    population = _pls_population(r_pop, info)
+
+    paths = {k: out / v for k, v in FILES.items()}
+    survey.to_csv(paths["survey"], index=False, encoding="gbk", lineterminator="\n")
+    for key, df in [("customers", customers), ("transactions", tx), ("visits", visits),
+                    ("notes", notes), ("secondary", secondary)]:
+        df.to_csv(paths[key], index=False, encoding="utf-8", lineterminator="\n")
+
+    traj = info["traj"]
+    ids = info["ids"]
+    truth = {
+        "generator": "csi_helpers.demo", "generator_version": GENERATOR_VERSION,
+        "seed": seed, "n": N_COMPLETE,
+        "model": model(),
+        "segment_effects": {"lv": "SAT", "unit": "SD of the SAT disturbance-model (within segment)",
+                            **{k: dict(v) for k, v in SEGMENT_EFFECTS.items()}},
+        "tier_effects": {"lv": "SAT", "tiers": dict(TIER_EFFECTS),
+                         "tier_rule": f"ABC by revenue {TRANSACTIONS_START}..{AS_OF}: A while "
+                                      f"cumulative share before the customer < {ABC['a']}, "
+                                      f"B < {ABC['b']}, else C",
+                         "applies_to": "respondents linked to a customer"},
+        "sample_region_shares": dict(SAMPLE_REGION_SHARES),
+        "quota": dict(QUOTA),
+        "channel_shares": dict(CHANNEL_SHARES),
+        "competitor_effects": {"rule": "rating latent = 0.5 * own LV + shift + noise; loading 0.85",
+                               **{k: dict(v) for k, v in COMPETITOR_EFFECTS.items()},
+                               "dont_know_share": COMPETITOR_DONT_KNOW},
+        "planted": planted,
+        "customers": {
+            "n": int(len(customers)),
+            "type_counts": {t: int((info["ctype"] == t).sum())
+                            for t in ["agent", "franchisee", "retail"]},
+            "n_transactions": int(len(tx)), "n_visits": int(len(visits)),
+            "as_of": AS_OF.isoformat(), "start": TRANSACTIONS_START.isoformat(),
+            "pareto_top20_share": _round(info["top20_share"], 4),
+            "tier_counts": {t: int((info["tier"] == t).sum()) for t in ["A", "B", "C"]},
+            "trajectory_counts": {t: int((traj == t).sum())
+                                  for t in ["stable", "growing", "declining", "churned", "prospect"]},
+            "growing": sorted(ids[traj == "growing"].tolist()),
+            "growing_rule": "annual log-growth U(0.25, 0.45) in both amounts and purchase rate; "
+                            "cooperation and loyalty mostly 4-5",
+            "declining": sorted(ids[traj == "declining"].tolist()),
+            "churned": sorted(ids[traj == "churned"].tolist()),
+            "prospects_without_purchases": int((traj == "prospect").sum()),
+            "visitors": int(info["visitor"].sum()),
+        },
+        "notes": {"n": int(len(notes)),
+                  "theme_counts": {t: int((notes["theme"] == t).sum()) for t in THEMES}},
+        "pls_population": population,
+    }
+    paths["truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
+                              encoding="utf-8")
+    return paths
+
+
+def _complete(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in FILES.values())
+
+
+def ensure(params: dict) -> bool:
+    """Generate the demo data into the folder of ``sources.survey.path`` if any file is missing.
+
+    Uses ``params["demo"]["seed"]``. Returns True when this call created files, False when the
+    complete set was already there. Safe under concurrency: each caller generates into its own
+    temporary sibling folder, then links each missing file into place atomically without ever
+    replacing an existing file (``os.link`` fails if the target exists), so no reader sees a
+    half-written file and an existing complete set is never overwritten. A relative survey
+    path is taken relative to the current directory (``params.load`` makes it absolute).
+
+    Example
+    -------
+    >>> from csi_helpers import params, demo
+    >>> demo.ensure(params.load("params/demo.yaml"))       # doctest: +SKIP
+    False
+    """
+    try:
+        survey_path = params["sources"]["survey"]["path"]
+    except (KeyError, TypeError):
+        raise CSIInputError("params: sources.survey.path is missing; the demo data is written "
+                            "to its folder (e.g. data/demo/survey.csv)") from None
+    try:
+        seed = params["demo"]["seed"]
+    except (KeyError, TypeError):
+        raise CSIInputError("params: demo.seed is missing; add `demo: {seed: 20261123}`") from None
+    folder = Path(survey_path).parent
+    if _complete(folder):
+        return False
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    created = False
+    try:
+        generate(tmp, seed)
+        folder.mkdir(parents=True, exist_ok=True)
+        # the truth last: its presence marks a finished set
+        for name in sorted(FILES.values(), key=lambda s: s == FILES["truth"]):
+            target = folder / name
+            if target.exists():
+                continue
+            try:
+                os.link(tmp / name, target)
+                created = True
+            except FileExistsError:
+                continue
+            except OSError:
+                # file systems without hard links: atomic rename via a unique name
+                staged = folder / f".{name}.{uuid.uuid4().hex}"
+                shutil.copyfile(tmp / name, staged)
+                if target.exists():
+                    staged.unlink()
+                else:
+                    os.replace(staged, target)
+                    created = True
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return created
