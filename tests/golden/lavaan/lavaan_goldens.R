@@ -3,6 +3,7 @@
 # Writes tests/golden/lavaan/<dataset>.json, one file per data set:
 #   holzinger_swineford  lavaan's HolzingerSwineford1939 (public data shipped with lavaan;
 #                        the 9 items are exported to holzinger_swineford.csv), classic 3-factor model
+#   holzinger_swineford_x9  the same with x9 also loading on visual (cross-loading; no validity)
 #   satisfaction         ../shared/datasets/satisfaction.csv (R plspm's data), 6 factors (skipped if absent)
 #   generated            generated.csv (make_generated.py, seeded, ~1% missing cells -> listwise)
 # Every value comes from lavaan::cfa() with its defaults (ML, marker variable, listwise),
@@ -15,7 +16,7 @@ model_syntax <- function(model) {
         collapse = "\n")
 }
 
-golden <- function(name, data, model, note) {
+golden <- function(name, data, model, note, with_validity = TRUE) {
   syn <- model_syntax(model)
   fit <- cfa(syn, data = data)
   fm <- fitMeasures(fit)
@@ -29,7 +30,17 @@ golden <- function(name, data, model, note) {
     cr[f] <- sum(lam)^2 / (sum(lam)^2 + sum(th))
     ave[f] <- mean(lam^2)
   }
-  items <- unlist(model, use.names = FALSE)
+  items <- unique(unlist(model, use.names = FALSE))
+  if (!with_validity) {
+    out <- list(dataset = name, note = note,
+                tool = sprintf("R %s.%s, lavaan %s", R.version$major, R.version$minor, packageVersion("lavaan")),
+                call = "cfa(model, data) with lavaan defaults; fitMeasures(fit); parameterEstimates(fit, standardized = TRUE)",
+                model = model, nobs_used = lavInspect(fit, "nobs"), nobs_total = nrow(data),
+                converged = lavInspect(fit, "converged"), fit = as.list(unclass(fm)), estimates = pe)
+    writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file.path(here, paste0(name, ".json")))
+    cat(name, ": chi2", fm[["chisq"]], "df", fm[["df"]], "cfi", fm[["cfi"]], "srmr", fm[["srmr"]], "\n")
+    return(invisible())
+  }
   ht1 <- unclass(htmt(syn, data = data[, items], missing = "pairwise", htmt2 = FALSE))
   ht2 <- unclass(htmt(syn, data = data[, items], missing = "pairwise", htmt2 = TRUE))
   # the same HTMT from R's pairwise Pearson correlations (as psych uses)
@@ -62,6 +73,12 @@ write.csv(hs, file.path(here, "holzinger_swineford.csv"), row.names = FALSE)
 golden("holzinger_swineford", hs,
        list(visual = c("x1", "x2", "x3"), textual = c("x4", "x5", "x6"), speed = c("x7", "x8", "x9")),
        "lavaan::HolzingerSwineford1939, items x1-x9 (public data shipped with lavaan)")
+
+# 1b. the same with the classic cross-loading of x9 on visual (an item in two factors)
+golden("holzinger_swineford_x9", hs,
+       list(visual = c("x1", "x2", "x3", "x9"), textual = c("x4", "x5", "x6"), speed = c("x7", "x8", "x9")),
+       "lavaan::HolzingerSwineford1939, items x1-x9, x9 loading on visual and speed",
+       with_validity = FALSE)
 
 # 2. satisfaction (R plspm's data, from ../shared/datasets; not copied into the project)
 sat_path <- file.path("..", "shared", "datasets", "satisfaction.csv")

@@ -1,0 +1,247 @@
+"""Tests for csi_helpers._cfa (cfa, validity): golden values from R lavaan 0.6-14 and
+semTools 0.5-6 (tests/golden/lavaan/, made by lavaan_goldens.R), plus bad input."""
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi_helpers import _cfa
+from csi_helpers._cfa import cfa, validity
+from csi_helpers.errors import CSIInputError, CSIWarning
+
+GOLDEN = Path(__file__).parent / "golden" / "lavaan"
+DATASETS = Path(__file__).parents[2] / "shared" / "datasets"
+FIT_TOL = 1e-3        # fit indices: 3 decimals
+EST_TOL = 1e-3        # loadings and other estimates, reliability, HTMT
+
+HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+
+# measure in our FitIndices -> name in lavaan's fitMeasures()
+FIT_NAMES = {"chi2": "chisq", "df": "df", "p_value": "pvalue", "cfi": "cfi", "tli": "tli",
+             "rmsea": "rmsea", "srmr": "srmr", "aic": "aic", "bic": "bic", "loglik": "logl",
+             "npar": "npar", "baseline_chi2": "baseline.chisq", "baseline_df": "baseline.df"}
+
+
+def _data(name: str) -> pd.DataFrame:
+    if name == "satisfaction":
+        path = DATASETS / "satisfaction.csv"
+        if not path.exists():
+            pytest.skip(f"{path} is absent (../shared/datasets is not beside the checkout)")
+        return pd.read_csv(path, index_col=0)
+    stem = "holzinger_swineford" if name.startswith("holzinger_swineford") else name
+    return pd.read_csv(GOLDEN / f"{stem}.csv")
+
+
+def _golden(name: str) -> dict:
+    return json.loads((GOLDEN / f"{name}.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def fits():
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            g = _golden(name)
+            data = _data(name)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CSIWarning)
+                cache[name] = (g, data, cfa(data, g["model"]))
+        return cache[name]
+    return get
+
+
+ALL = ["holzinger_swineford", "holzinger_swineford_x9", "satisfaction", "generated"]
+WITH_VALIDITY = ["holzinger_swineford", "satisfaction", "generated"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_fit_indices_equal_lavaan(fits, name):
+    g, _, res = fits(name)
+    assert res.converged and g["converged"]
+    fm = g["fit"]
+    for ours, theirs in FIT_NAMES.items():
+        assert getattr(res.fit, ours) == pytest.approx(fm[theirs], abs=FIT_TOL), ours
+    assert res.fit.rmsea_ci[0] == pytest.approx(fm["rmsea.ci.lower"], abs=FIT_TOL)
+    assert res.fit.rmsea_ci[1] == pytest.approx(fm["rmsea.ci.upper"], abs=FIT_TOL)
+    assert res.n_used == g["nobs_used"]
+    assert res.n_dropped == g["nobs_total"] - g["nobs_used"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_estimates_equal_lavaan(fits, name):
+    g, _, res = fits(name)
+    ref = pd.DataFrame(g["estimates"])
+    merged = ref.merge(res.estimates, on=["lhs", "op", "rhs"], suffixes=("_lavaan", ""))
+    assert len(merged) == len(ref) == len(res.estimates)        # the same parameters
+    np.testing.assert_allclose(merged["est"], merged["est_lavaan"], atol=EST_TOL)
+    np.testing.assert_allclose(merged["std_all"], merged["std.all"], atol=EST_TOL)
+    free = merged["free"]
+    np.testing.assert_allclose(merged.loc[free, "se"], merged.loc[free, "se_lavaan"], atol=EST_TOL)
+    np.testing.assert_allclose(merged.loc[free, "z"], merged.loc[free, "z_lavaan"],
+                               rtol=EST_TOL, atol=EST_TOL)
+    np.testing.assert_allclose(merged.loc[free, "p_value"], merged.loc[free, "pvalue"], atol=EST_TOL)
+    # the marker loadings are fixed to 1 with no standard error, as in lavaan
+    markers = res.loadings[~res.loadings["free"]]
+    assert (markers["est"] == 1.0).all() and markers["se"].isna().all()
+
+
+def test_holzinger_swineford_known_values(fits):
+    """The values every lavaan tutorial prints for this model."""
+    _, _, res = fits("holzinger_swineford")
+    f = res.fit
+    assert (round(f.chi2, 3), f.df, round(f.cfi, 3), round(f.tli, 3)) == (85.306, 24, 0.931, 0.896)
+    assert (round(f.rmsea, 3), round(f.rmsea_ci[0], 3), round(f.rmsea_ci[1], 3)) == (0.092, 0.071, 0.114)
+    assert (round(f.srmr, 3), round(f.aic, 3), round(f.bic, 3)) == (0.065, 7517.490, 7595.339)
+    assert res.loadings.loc[("visual", "x2"), "est"] == pytest.approx(0.554, abs=1e-3)
+    assert res.factor_corr.loc["visual", "textual"] == pytest.approx(0.459, abs=1e-3)
+    assert res.heywood == () and not res.has_heywood
+    assert list(res.residual_variances.index) == [f"x{i}" for i in range(1, 10)]
+    table = f.table()
+    assert table.set_index("measure").loc["cfi", "verdict"] == "acceptable"
+    assert table.set_index("measure").loc["tli", "verdict"] == "poor"
+    assert table.set_index("measure").loc["srmr", "verdict"] == "good"
+    assert "CFI=0.931" in repr(res) and "visual" in repr(res)
+
+
+@pytest.mark.parametrize("name", WITH_VALIDITY)
+def test_validity_equal_semtools(fits, name):
+    g, data, res = fits(name)
+    v = validity(data, g["model"], fit=res)
+    for fac in g["model"]:
+        assert v.cr[fac] == pytest.approx(g["cr"][fac], abs=EST_TOL)
+        assert v.ave[fac] == pytest.approx(g["ave"][fac], abs=EST_TOL)
+    assert list(v.htmt.index) == g["htmt_factors"]
+    np.testing.assert_allclose(v.htmt.to_numpy(), np.array(g["htmt"]), atol=EST_TOL)
+    v2 = validity(data, g["model"], fit=res, htmt2=True)
+    np.testing.assert_allclose(v2.htmt.to_numpy(), np.array(g["htmt2"]), atol=EST_TOL)
+    v3 = validity(data, g["model"], fit=res, correlations="pearson")
+    np.testing.assert_allclose(v3.htmt.to_numpy(), np.array(g["htmt_pearson"]), atol=EST_TOL)
+    # Fornell-Larcker: sqrt(AVE) on the diagonal, factor correlations off it
+    fl = v.fornell_larcker
+    np.testing.assert_allclose(np.diag(fl), np.sqrt(v.ave.to_numpy()))
+    f1, f2 = list(g["model"])[:2]
+    assert fl.loc[f1, f2] == pytest.approx(res.factor_corr.loc[f1, f2])
+    expect = v.table["sqrt_ave"] > v.table["max_corr"]
+    assert (v.table["fornell_larcker"] == expect).all()
+
+
+def test_validity_without_fit_refits_and_reports(fits):
+    g, data, res = fits("generated")
+    v = validity(data, g["model"])
+    assert v.cfa.n_used == 352 and v.cfa.n_dropped == 48
+    assert v.table.loc["A", "cr"] == pytest.approx(g["cr"]["A"], abs=EST_TOL)
+    assert v.n_htmt.loc["a1", "a2"] == int(data[["a1", "a2"]].notna().all(axis=1).sum())
+    assert "HTMT" in repr(v)
+
+
+def test_satisfaction_reports_improper_latent_covariance(fits):
+    """lavaan warns that the latent covariance matrix is not positive definite here."""
+    _, data, _ = fits("satisfaction")
+    with pytest.warns(CSIWarning, match="not positive definite"):
+        res = cfa(data, _golden("satisfaction")["model"])
+    assert res.has_heywood and "not positive definite" in res.heywood[0]
+
+
+def _exact(cov: np.ndarray, n: int = 500, seed: int = 1, names=None) -> pd.DataFrame:
+    """Data whose sample covariance (divisor N) is exactly cov."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, cov.shape[0]))
+    z -= z.mean(axis=0)
+    z = z @ np.linalg.inv(np.linalg.cholesky(z.T @ z / n)).T        # whiten
+    x = z @ np.linalg.cholesky(cov).T + 3.0
+    names = names or [f"x{i + 1}" for i in range(cov.shape[0])]
+    return pd.DataFrame(x, columns=names)
+
+
+def test_heywood_case_is_reported_not_hidden():
+    # one factor, 3 items, r12 = r13 = .8, r23 = .5: lambda1^2 = .8 * .8 / .5 = 1.28 > 1
+    r = np.array([[1, .8, .8], [.8, 1, .5], [.8, .5, 1]])
+    data = _exact(r)
+    with pytest.warns(CSIWarning, match="Heywood"):
+        res = cfa(data, {"F": ["x1", "x2", "x3"]})
+    assert res.converged and res.fit.df == 0
+    assert res.residual_variances.loc["x1", "est"] == pytest.approx(-0.28, abs=1e-6)
+    assert res.residual_variances.loc["x2", "est"] == pytest.approx(0.5, abs=1e-6)
+    assert res.factor_cov.loc["F", "F"] == pytest.approx(1.28, abs=1e-6)
+    assert res.loadings.loc[("F", "x2"), "est"] == pytest.approx(0.625, abs=1e-6)
+    assert any("negative residual variance of x1" in h for h in res.heywood)
+    assert any("exceeds 1" in h for h in res.heywood)
+    assert res.fit.chi2 == pytest.approx(0, abs=1e-8) and res.fit.cfi == 1.0
+
+
+def test_non_convergence_is_reported(monkeypatch):
+    data = _data("holzinger_swineford")
+    monkeypatch.setattr(_cfa, "_MAX_ITER", 1)
+    with pytest.warns(CSIWarning, match="did not converge"):
+        res = cfa(data, HS_MODEL)
+    assert not res.converged and res.iterations == 1
+
+
+def test_input_not_modified_and_other_columns_ignored():
+    data = _data("generated")
+    data["respondent_id"] = pd.array([f"R{i:05d}" for i in range(len(data))], dtype="string")
+    before = data.copy()
+    res = cfa(data, {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3", "b4"]})
+    pd.testing.assert_frame_equal(data, before)
+    assert res.n_used == int(data[["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"]]
+                             .notna().all(axis=1).sum())
+
+
+@pytest.mark.parametrize("model, match", [
+    ({"visual": ["x1", "x2", "nope"]}, r"model\['visual'\]: item 'nope' is not a column"),
+    ({"visual": ["x1"], "speed": ["x7", "x8", "x9"]}, r"model\['visual'\]: a factor needs at least 2 items"),
+    ({"visual": "x1 x2 x3"}, r"model\['visual'\]: expected a list"),
+    ({"visual": ["x1", "x2", "x1"]}, r"item 'x1' is listed twice"),
+    ({"visual": ["x1", "x2"]}, r"not identified \(df = -1\)"),
+    ({}, r"model: expected a non-empty dict"),
+    ({"x1": ["x2", "x3", "x4"]}, r"factor name 'x1' is also a column"),
+])
+def test_bad_model(model, match):
+    with pytest.raises(CSIInputError, match=match):
+        cfa(_data("holzinger_swineford"), model)
+
+
+def test_bad_data():
+    hs = _data("holzinger_swineford")
+    with pytest.raises(CSIInputError, match="expected a pandas DataFrame"):
+        cfa(hs.to_numpy(), HS_MODEL)
+    with pytest.raises(CSIInputError, match=r"only 8 complete rows for 9 items"):
+        cfa(hs.head(8), HS_MODEL)
+    text = hs.assign(x2=hs["x2"].astype(str))
+    with pytest.raises(CSIInputError, match=r"data\['x2'\]: column is not numeric"):
+        cfa(text, HS_MODEL)
+    with pytest.raises(CSIInputError, match=r"\['x5'\] are constant"):
+        cfa(hs.assign(x5=2.0), HS_MODEL)
+    with pytest.raises(CSIInputError, match="singular"):
+        cfa(hs.assign(x6=hs["x4"] + hs["x5"]), HS_MODEL)
+    with pytest.raises(CSIInputError, match="infinite"):
+        cfa(hs.assign(x3=np.where(np.arange(len(hs)) == 3, np.inf, hs["x3"])), HS_MODEL)
+    with pytest.raises(CSIInputError, match="only 'listwise'"):
+        cfa(hs, HS_MODEL, missing="pairwise")
+
+
+def test_validity_bad_input():
+    hs = _data("holzinger_swineford")
+    with pytest.raises(CSIInputError, match="more than one factor"):
+        validity(hs, {"visual": ["x1", "x2", "x3", "x9"], "speed": ["x7", "x8", "x9"]})
+    res = cfa(hs, HS_MODEL)
+    with pytest.raises(CSIInputError, match="different model"):
+        validity(hs, {"visual": ["x1", "x2", "x3"], "speed": ["x7", "x8", "x9"]}, fit=res)
+    with pytest.raises(CSIInputError, match="correlations="):
+        validity(hs, HS_MODEL, fit=res, correlations="spearman")
+
+
+def test_through_factors_module():
+    factors = pytest.importorskip("csi_helpers.factors")
+    if not hasattr(factors, "cfa") or not hasattr(factors, "validity"):
+        pytest.skip("csi_helpers.factors does not re-export cfa/validity yet")
+    hs = _data("holzinger_swineford")
+    res = factors.cfa(hs, HS_MODEL)
+    assert round(res.fit.cfi, 3) == 0.931
+    assert factors.validity(hs, HS_MODEL, fit=res).htmt.shape == (3, 3)
