@@ -8,8 +8,7 @@ chart, and on generated data how close each estimate comes to the planted value.
 Cut-offs (each verdict names its source):
 - KMO (Kaiser 1974): >= .90 marvelous, .80 meritorious, .70 middling, .60 mediocre,
   .50 miserable, below .50 unacceptable.
-- CFI / TLI >= .95 good, >= .90 acceptable; RMSEA <= .06 good, <= .08 acceptable;
-  SRMR <= .08 good (Hu & Bentler 1999; Browne & Cudeck 1993).
+- CFA fit verdicts: ``factors.cfa(...).fit.table()`` (Hu & Bentler 1999).
 - Cronbach's alpha and composite reliability >= .70, AVE >= .50 (Fornell & Larcker 1981;
   Hair et al. 2019); HTMT < .85 (Henseler, Ringle & Sarstedt 2015).
 """
@@ -73,95 +72,29 @@ def suitability_table(kmo, bartlett) -> pd.DataFrame:
     ]).set_index("statistic")
 
 
-_FIT_RULES = {
-    "cfi": (">=", 0.95, 0.90, "Hu & Bentler (1999): >= .95 good, >= .90 acceptable"),
-    "tli": (">=", 0.95, 0.90, "Hu & Bentler (1999): >= .95 good, >= .90 acceptable"),
-    "rmsea": ("<=", 0.06, 0.08, "Hu & Bentler (1999); Browne & Cudeck (1993): <= .06 good, "
-                                "<= .08 acceptable"),
-    "srmr": ("<=", 0.08, 0.08, "Hu & Bentler (1999): <= .08 good"),
-}
-
-
-def fit_verdicts(fit: Mapping | pd.Series) -> pd.DataFrame:
-    """The CFA fit indices with a verdict (good / acceptable / poor) against the usual cut-offs.
-
-    Example
-    -------
-    >>> fit_verdicts({"cfi": .97, "tli": .96, "rmsea": .05, "srmr": .04}).verdict.tolist()
-    ['good', 'good', 'good', 'good']
-    """
-    fit = dict(fit)
-    rows = []
-    for key, (op, good, ok, rule) in _FIT_RULES.items():
-        if key not in fit:
-            continue
-        v = float(fit[key])
-        better = (lambda a, b: a >= b) if op == ">=" else (lambda a, b: a <= b)
-        verdict = "good" if better(v, good) else "acceptable" if better(v, ok) else "poor"
-        rows.append({"index": key.upper(), "value": round(v, 3), "verdict": verdict,
-                     "rule": rule})
-    for key in ("chi2", "df", "p_value", "rmsea_ci", "aic", "bic"):
-        if key in fit:
-            v = fit[key]
-            shown = (f"[{v[0]:.3f}, {v[1]:.3f}]" if key == "rmsea_ci"
-                     else round(float(v), 3))
-            rows.append({"index": key.upper().replace("_", " "), "value": shown,
-                         "verdict": "", "rule": "reported, no cut-off"
-                         if key != "p_value" else "with large n the chi-square test rejects "
-                                                  "almost any model; judge by the indices"})
-    return pd.DataFrame(rows).set_index("index")
-
-
 def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]],
                                validity) -> pd.DataFrame:
-    """Per latent variable: alpha, composite reliability, AVE, max HTMT, with verdicts.
+    """Per latent variable: alpha beside CR, AVE, Fornell-Larcker and HTMT, with a verdict.
 
-    alpha from ``reliability.alpha`` (as psych::alpha); CR and AVE from
-    ``factors.validity`` (standardised CFA loadings); HTMT from the same result.
+    alpha from ``reliability.alpha`` (as psych::alpha); the rest from ``factors.validity``
+    (standardised CFA loadings; HTMT from pairwise correlations). Verdict: alpha and CR
+    >= .70, AVE >= .50, sqrt(AVE) above every factor correlation, HTMT < .85.
     """
     from . import reliability
 
-    cr = _series(validity, ("cr", "composite_reliability"))
-    ave = _series(validity, ("ave",))
-    htmt = getattr(validity, "htmt", None)
-    rows = []
-    for lv, its in blocks.items():
-        a = reliability.alpha(items[its]).alpha if len(its) > 1 else np.nan
-        row = {"latent variable": lv, "items": len(its), "alpha": a,
-               "CR": cr.get(lv, np.nan), "AVE": ave.get(lv, np.nan)}
-        if isinstance(htmt, pd.DataFrame) and lv in htmt.index:
-            others = htmt.loc[lv].drop(lv, errors="ignore")
-            row["max HTMT"] = float(np.nanmax(others.to_numpy(dtype=float))) if len(others) else np.nan
-        rows.append(row)
-    out = pd.DataFrame(rows).set_index("latent variable")
-    verdict = []
+    out = validity.table.copy()
+    out.insert(0, "alpha", [reliability.alpha(items[blocks[lv]]).alpha
+                            if len(blocks[lv]) > 1 else np.nan for lv in out.index])
+    out.insert(0, "items", [len(blocks[lv]) for lv in out.index])
+    verdicts = []
     for _, r in out.iterrows():
-        issues = []
-        if r["alpha"] < 0.70:
-            issues.append("alpha < .70")
-        if r["CR"] < 0.70:
-            issues.append("CR < .70")
-        if r["AVE"] < 0.50:
-            issues.append("AVE < .50")
-        if "max HTMT" in out and r["max HTMT"] >= 0.85:
-            issues.append("HTMT >= .85")
-        verdict.append("ok" if not issues else "; ".join(issues))
-    out["verdict"] = verdict
+        issues = [text for failed, text in (
+            (r["alpha"] < 0.70, "alpha < .70"), (r["cr"] < 0.70, "CR < .70"),
+            (r["ave"] < 0.50, "AVE < .50"), (not bool(r["fornell_larcker"]), "Fornell-Larcker"),
+            (r["max_htmt"] >= 0.85, "HTMT >= .85")) if failed]
+        verdicts.append("; ".join(issues) if issues else "ok")
+    out["verdict"] = verdicts
     return out.round(3)
-
-
-def _series(result, names) -> pd.Series:
-    for name in names:
-        value = getattr(result, name, None)
-        if value is not None:
-            return pd.Series(value, dtype=float)
-    table = getattr(result, "table", None)
-    if isinstance(table, pd.DataFrame):
-        for name in names:
-            for col in table.columns:
-                if str(col).lower() == name:
-                    return table[col].astype(float)
-    return pd.Series(dtype=float)
 
 
 # ----------------------------------------------------------------------------- recovery
