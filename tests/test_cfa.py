@@ -245,3 +245,24 @@ def test_through_factors_module():
     res = factors.cfa(hs, HS_MODEL)
     assert round(res.fit.cfi, 3) == 0.931
     assert factors.validity(hs, HS_MODEL, fit=res).htmt.shape == (3, 3)
+
+
+def test_scale_and_reverse_coding_invariance(fits):
+    """Rescaling items changes the unstandardised estimates only; a reversed item flips
+    the sign of its loading; chi-square and the standardised solution stay lavaan's."""
+    g, hs, ref = fits("holzinger_swineford")
+    for data in (hs * 1000, hs / 1000, hs.assign(x1=-hs["x1"], x5=-hs["x5"])):
+        res = cfa(data, HS_MODEL)
+        assert res.converged
+        assert res.fit.chi2 == pytest.approx(ref.fit.chi2, abs=1e-6)
+        assert res.fit.srmr == pytest.approx(ref.fit.srmr, abs=1e-9)
+        np.testing.assert_allclose(res.loadings["std_all"].abs(), ref.loadings["std_all"].abs(),
+                                   atol=1e-6)
+
+
+def test_nullable_dtypes():
+    data = _data("generated").astype("Float64")
+    model = {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3", "b4"]}
+    res = cfa(data, model)
+    plain = cfa(data.astype(float), model)
+    assert res.fit.chi2 == pytest.approx(plain.fit.chi2) and res.n_used == plain.n_used
