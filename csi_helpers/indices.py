@@ -42,7 +42,8 @@ from scipy import stats
 from .errors import CSIInputError, CSIWarning
 
 __all__ = [
-    "Rollup", "item_positions", "item_statistics", "rollup", "respondent_scores",
+    "Rollup", "Reliability", "positioning_table", "item_positions", "item_statistics",
+    "reliability_by_lv", "rollup", "respondent_scores", "scores_figure",
     "importance_performance", "ipa_figure", "by_segment", "segment_figure",
     "against_competitors", "competitor_figure", "QUADRANTS",
 ]
@@ -71,6 +72,7 @@ _TEXT = {
         "all": "All",
         "competitor_title": "{client} against competitors (0-100, 95% CI)",
         "csi": "CSI",
+        "tree_title": "Scores up the indicator tree (0-100)",
         "difference": "client minus this {d:+.1f} [{lo:+.1f}, {hi:+.1f}], paired n={n}",
     },
     "zh": {
@@ -82,6 +84,7 @@ _TEXT = {
         "all": "全体",
         "competitor_title": "{client}与竞争者对比 (0-100, 95% 置信区间)",
         "csi": "顾客满意度指数",
+        "tree_title": "测评指标体系各层得分 (0-100)",
         "difference": "本公司减该竞争者 {d:+.1f} [{lo:+.1f}, {hi:+.1f}], 配对 n={n}",
     },
 }
@@ -365,6 +368,101 @@ def item_statistics(values: pd.DataFrame, points: int, items: Sequence[str] | No
     return out
 
 
+def positioning_table(params: Mapping, lang: str | None = None) -> pd.DataFrame:
+    """The assignment and positioning rule as one table: label -> value -> 0-100.
+
+    One row per scale point: ``label`` (in ``lang``), ``value`` (assignment, 赋值),
+    ``position`` (positioning, 定位: ``100 * (value - 1) / (points - 1)``), and for the
+    reverse-keyed items ``reversed_value`` (``points + 1 - value``) and
+    ``reversed_position``; then one row per missing label (value and positions empty).
+
+    Example
+    -------
+    >>> positioning_table(params, "en")   # doctest: +SKIP
+    """
+    from . import scales
+
+    lang = _lang(params, lang)
+    points = _points(params)
+    scale = params.get("scale") or {}
+    labels = scales.scale_labels(scale.get("labels") or {}, points, lang)
+    value = np.arange(1, points + 1, dtype=float)
+    out = pd.DataFrame({"label": labels, "value": value,
+                        "position": scales.position(value, points),
+                        "reversed_value": points + 1 - value,
+                        "reversed_position": scales.position(points + 1 - value, points)})
+    missing = [m for m in scale.get("missing_labels") or []]
+    if missing:
+        out = pd.concat([out, pd.DataFrame({"label": missing})], ignore_index=True)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Reliability:
+    """Reliability of each latent variable's items (``reliability_by_lv``).
+
+    summary : per LV: n_items, n, alpha, std_alpha (NaN for a single-item LV).
+    items : per LV and item: mean, sd, r_drop (corrected item-total r), alpha_if_deleted.
+    """
+
+    summary: pd.DataFrame
+    items: pd.DataFrame
+
+    def __repr__(self) -> str:
+        lines = ["Cronbach's alpha per latent variable (reverse-keyed items turned round):"]
+        lines += [f"  {lv:<5} alpha = {r['alpha']:.3f}  ({int(r['n_items'])} items, n = {int(r['n'])})"
+                  for lv, r in self.summary.iterrows()]
+        return "\n".join(lines)
+
+
+def reliability_by_lv(values: pd.DataFrame, params: Mapping, lang: str | None = None) -> Reliability:
+    """Cronbach's alpha, alpha-if-deleted and corrected item-total r for each latent variable.
+
+    ``values`` are the assigned answers (1..points, not yet reverse-keyed); the items of
+    ``scale.reverse_items`` are turned round first (``scales.reverse``), then
+    ``reliability.alpha`` runs on each LV's items (all items of all its indicators):
+    ``alpha = k / (k - 1) * (1 - sum(var_i) / var_total)`` as R ``psych::alpha``.
+    A single-item LV has no alpha (row kept, NaN).
+
+    Reference: Cronbach, L. J. (1951). Coefficient alpha and the internal structure of
+    tests. Psychometrika 16, 297-334.
+
+    Example
+    -------
+    >>> rel = reliability_by_lv(survey, params)   # doctest: +SKIP
+    >>> rel.summary                               # doctest: +SKIP
+    """
+    from . import reliability, scales
+
+    lang = _lang(params, lang)
+    tree = _tree(params)
+    points = _points(params)
+    items = _item_ids(tree)
+    vals = _numeric_frame(values, items, "reliability_by_lv(values)")
+    reverse = [q for q in (params.get("scale") or {}).get("reverse_items") or [] if q in items]
+    keyed = scales.reverse(vals, reverse, points) if reverse else vals
+    summary, rows = [], []
+    for lv in tree.lvs:
+        qs = [q for ind in tree.indicators if ind["lv"] == lv["id"] for q in ind["items"]]
+        qs = list(dict.fromkeys(qs))
+        if not qs:
+            continue
+        base = {"lv": lv["id"], "name": _name(lv, lang), "n_items": len(qs)}
+        if len(qs) < 2:
+            summary.append({**base, "n": int(keyed[qs[0]].notna().sum()), "alpha": math.nan,
+                            "std_alpha": math.nan})
+            continue
+        res = reliability.alpha(keyed[qs])
+        summary.append({**base, "n": int(res.n), "alpha": float(res.alpha), "std_alpha": float(res.std_alpha)})
+        it = res.items.copy()
+        it.insert(0, "lv", lv["id"])
+        it.index.name = "item"
+        rows.append(it.reset_index())
+    items_table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["item", "lv", "mean", "sd", "r_drop", "alpha_if_deleted"])
+    return Reliability(summary=pd.DataFrame(summary).set_index("lv"), items=items_table)
+
+
 # --------------------------------------------------------------------------- roll-up
 @dataclass(frozen=True, eq=False)
 class Rollup:
@@ -556,6 +654,51 @@ def _aligned(scores: pd.DataFrame, survey: pd.DataFrame, where: str) -> None:
         raise CSIInputError(f"{where}: {len(missing)} score row(s) (e.g. index {missing[0]!r}) are not "
                             "rows of the survey; pass the survey the positions were computed from, "
                             "with its index unchanged")
+
+
+def scores_figure(result: Rollup, params: Mapping, lang: str | None = None):
+    """The tree's scores as bars: each latent variable (dark) above its indicators (light),
+    with the CSI as a dashed line. Returns a ``matplotlib.figure.Figure``.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import plotting
+
+    plotting.setup()
+    lang = _lang(params, lang)
+    tree = _tree(params)
+    lv_t, ind_t = result.latent_variables, result.indicators
+    labels, scores, colours, bold = [], [], [], []
+    for lv in tree.lvs:
+        if lv["id"] not in lv_t.index:
+            continue
+        labels.append(f"{lv['id']}  {_name(lv, lang)}")
+        scores.append(float(lv_t.loc[lv["id"], "score"]))
+        colours.append(plotting.PALETTE["primary"])
+        bold.append(True)
+        for ind in tree.indicators:
+            if ind["lv"] == lv["id"]:
+                labels.append(f"{ind['id']}  {_name(ind, lang)}")
+                scores.append(float(ind_t.loc[ind["id"], "score"]))
+                colours.append("#8fb3d9")
+                bold.append(False)
+    y = np.arange(len(labels))[::-1]
+    fig, ax = plt.subplots(figsize=(8.5, 0.28 * len(labels) + 1.4))
+    ax.barh(y, scores, color=colours, height=0.75)
+    for yi, sc in zip(y, scores):
+        ax.text(sc + 0.8, yi, f"{sc:.1f}", va="center", fontsize=8)
+    ax.set_yticks(y, labels, fontsize=9)
+    for tick, b in zip(ax.get_yticklabels(), bold):
+        tick.set_fontweight("bold" if b else "normal")
+    ax.axvline(result.csi, color=plotting.PALETTE["accent"], ls="--", lw=1.2,
+               label=f"{_measure_name('CSI', params, lang)} {result.csi:.1f} ({result.weighting})")
+    ax.set_xlim(0, 105)
+    ax.set_ylim(-0.7, len(labels) - 0.3)
+    ax.set_xlabel(_TEXT[lang]["score"])
+    ax.legend(loc="lower right", fontsize=8, frameon=True)
+    ax.set_title(_TEXT[lang]["tree_title"])
+    fig.tight_layout()
+    return fig
 
 
 # --------------------------------------------------------------------------- importance-performance
@@ -823,12 +966,15 @@ def _as_values(survey: pd.DataFrame, column: str, params: Mapping) -> pd.Series:
         from . import scales
 
         scale = params.get("scale") or {}
-        labels = {}
-        for lab in (scale.get("labels") or {}).values():
-            labels.update(lab)
-        a = scales.assign(survey[[column]], [column], labels, points,
-                          missing_labels=tuple(scale.get("missing_labels") or ()))
+        a = scales.assign(survey[[column]], [column], scale.get("labels") or {}, points,
+                          missing_labels=tuple(scale.get("missing_labels") or ()), id_column=None,
+                          source=f"survey column {column!r}")
         x = a.values[column].astype(float)
+        if len(a.out_of_range):
+            first = a.out_of_range.iloc[0]
+            warnings.warn(f"against_competitors: column {column!r} has {len(a.out_of_range)} answer(s) "
+                          f"that are no scale label (e.g. row {first['row']!r}: {first['raw']!r}); "
+                          "treated as missing", CSIWarning, stacklevel=3)
     bad = x[(x < 1) | (x > points)]
     if len(bad):
         x = x.where((x >= 1) & (x <= points))

@@ -340,3 +340,34 @@ def test_no_warnings_on_clean_run(survey):
         warnings.simplefilter("error", CSIWarning)
         r = indices.rollup(indices.item_positions(survey, PARAMS), PARAMS)
         indices.importance_performance(r, PARAMS)
+
+
+# --------------------------------------------------------------------------- teaching tables, reliability, tree figure
+def test_positioning_table_shows_assignment_and_positioning():
+    t = indices.positioning_table(PARAMS, "en")
+    assert t["label"].tolist()[:5] == ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied",
+                                       "Very satisfied"]
+    assert t["position"].tolist()[:5] == [0.0, 25.0, 50.0, 75.0, 100.0]
+    assert t["reversed_position"].tolist()[:5] == [100.0, 75.0, 50.0, 25.0, 0.0]
+    assert t["label"].iloc[-1] == "Don't know" and np.isnan(t["value"].iloc[-1])
+
+
+def test_reliability_by_lv_equals_psych_alpha(survey, golden):
+    pytest.importorskip("csi_helpers.reliability", reason="csi_helpers.reliability not written yet")
+    rel = indices.reliability_by_lv(survey, PARAMS)
+    g = golden["alpha"]
+    assert rel.summary.loc["QUAL", "alpha"] == pytest.approx(g["QUAL"]["alpha"], abs=1e-6)
+    assert rel.summary.loc["QUAL", "std_alpha"] == pytest.approx(g["QUAL"]["std_alpha"], abs=1e-6)
+    assert rel.summary.loc["SAT", "alpha"] == pytest.approx(g["SAT"]["alpha"], abs=1e-6)
+    assert np.isnan(rel.summary.loc["VAL", "alpha"]) and rel.summary.loc["VAL", "n_items"] == 1
+    items = rel.items.set_index("item")
+    for q in ("Q1", "Q2", "Q3"):     # Q3 reverse-keyed by the params before alpha
+        assert items.loc[q, "r_drop"] == pytest.approx(g["QUAL"]["r_drop"][q], abs=1e-6)
+        assert items.loc[q, "alpha_if_deleted"] == pytest.approx(g["QUAL"]["alpha_if_deleted"][q], abs=1e-6)
+    assert "QUAL" in repr(rel)
+
+
+def test_scores_figure_lists_the_tree(result):
+    fig = indices.scores_figure(result, PARAMS, lang="zh")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0] == "QUAL  感知质量" and "A1  产品质量" in labels and len(labels) == 11

@@ -48,6 +48,8 @@ seg[["all"]] <- list(SAT = ci(SAT), QUAL = ci(QUAL))
 cl <- pos$Q5; rv <- 100 * (d$Q5_compA - 1) / 4
 ok <- !is.na(cl) & !is.na(rv)
 pt <- t.test(cl[ok], rv[ok], paired = TRUE)
+al <- psych::alpha(keyed[, c("Q1", "Q2", "Q3")], check.keys = FALSE, warnings = FALSE)
+al_sat <- psych::alpha(keyed[, c("Q5", "Q6")], check.keys = FALSE, warnings = FALSE)
 res <- list(
   tool = list(R = R.version.string, psych = as.character(packageVersion("psych"))),
   describe = lapply(setNames(items, items), function(it) list(
@@ -61,6 +63,10 @@ res <- list(
                         V1 = cor(V1, SAT, use = "pairwise.complete.obs")),
   importance_q5 = list(A1 = cor(A1, pos$Q5, use = "pairwise.complete.obs"),
                        V1 = cor(V1, pos$Q5, use = "pairwise.complete.obs")),
+  alpha = list(QUAL = list(alpha = al$total$raw_alpha, std_alpha = al$total$std.alpha,
+                            r_drop = as.list(setNames(al$item.stats$r.drop, rownames(al$item.stats))),
+                            alpha_if_deleted = as.list(setNames(al$alpha.drop$raw_alpha, rownames(al$alpha.drop)))),
+               SAT = list(alpha = al_sat$total$raw_alpha, std_alpha = al_sat$total$std.alpha)),
   segments = seg,
   competitor = list(client = ci(cl), rival = ci(rv),
                     paired = list(n = sum(ok), difference = unname(pt$estimate), ci_low = pt$conf.int[1],
