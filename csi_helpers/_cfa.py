@@ -25,13 +25,15 @@ What lavaan's defaults mean here (lavaan 0.6, ``cfa(model, data)``):
 
 Why an own estimator rather than semopy: the likelihood depends on the data only through
 the p x p covariance matrix, and Fisher scoring with the analytic gradient and expected
-information converges in a handful of iterations from the start values below, to
-|gradient| < 1e-10; the same information matrix gives lavaan's standard errors. That is
-both more accurate (it matches lavaan to ~1e-7 on the golden data) and much faster
-(milliseconds for 30 items) than semopy 2.3.11, which also lacks SRMR and standardised
-residual variances in the form lavaan reports them. Heywood cases are not bounded away,
-as in lavaan (``bounds = "none"``): a negative residual variance is estimated, flagged on
-the result and warned about.
+information converges in 10-50 iterations from the start values below, to a Newton
+decrement below 1e-15; the same information matrix gives lavaan's standard errors. On the
+golden data it matches lavaan to 1e-5 or better (lavaan's own convergence tolerance) in
+estimates and to 1e-8 in fit indices, and fits 5,000 x 30 (6 factors) in ~0.05 s.
+semopy 2.3.11, checked on Holzinger-Swineford, has no SRMR, reports AIC/BIC on another
+scale than lavaan, uses N - 1 in RMSEA (0.0923 vs lavaan's 0.0921), its chi-square is
+off in the 4th decimal and it took ~0.1 s on the same 5,000 x 30 data. Heywood cases are
+not bounded away, as in lavaan (``bounds = "none"``): a negative residual variance is
+estimated, flagged on the result and warned about.
 
 References
 ----------
@@ -502,7 +504,7 @@ def _fit_indices(spec: _Spec, s: np.ndarray, sig: np.ndarray, fmin: float, n: in
     d = 1 / np.sqrt(np.diag(s))
     resid = (s - sig) * np.outer(d, d)
     srmr = math.sqrt((resid[np.tril_indices(p)] ** 2).sum() / pstar)
-    sign, logdet_sig = np.linalg.slogdet(sig)
+    _, logdet_sig = np.linalg.slogdet(sig)
     loglik = -n / 2 * (p * math.log(2 * math.pi) + logdet_sig + np.trace(np.linalg.solve(sig, s)))
     return FitIndices(
         chi2=float(x2), df=int(df), p_value=pval, cfi=float(cfi), tli=float(tli),
