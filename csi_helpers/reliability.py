@@ -95,7 +95,7 @@ def alpha(items, reverse=None, missing: str = "pairwise") -> Alpha:
     >>> import pandas as pd
     >>> df = pd.DataFrame({"q1": [1, 2, 3, 4, 5, 3], "q2": [2, 2, 3, 5, 4, 3], "q3": [1, 3, 3, 4, 5, 2]})
     >>> round(alpha(df).alpha, 3)
-    0.928
+    0.932
     """
     df, dropped = prepare_items(items, what="alpha", missing=missing, min_items=2)
     names = list(df.columns)
