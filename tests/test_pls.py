@@ -1,0 +1,452 @@
+"""Tests for csi_helpers.pls: golden values from R plspm, invariants, bootstrap, errors.
+
+Goldens (see tests/golden/plspm/PROVENANCE.md):
+- ../shared/datasets/reference/*.csv: R plspm package, centroid, scaled=FALSE;
+- tests/golden/plspm/golden.csv: R plspm's own estimation code run in R 4.2.2, the three
+  schemes x scaled TRUE/FALSE, on satisfaction.csv and on generated ECSI data;
+- tests/golden/plspm/pypi_plspm.csv: PyPI plspm 0.5.7 (scaled=FALSE cases).
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi_helpers import pls
+from csi_helpers.errors import CSIInputError, CSIWarning
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden" / "plspm"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SATIS = SHARED / "satisfaction.csv"
+REF = SHARED / "reference"
+need_shared = pytest.mark.skipif(not SATIS.exists(),
+                                 reason=f"{SATIS} absent (public reference data not beside the checkout)")
+
+SATIS_LVS = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY"]
+SATIS_PATHS = [("IMAG", "EXPE"), ("IMAG", "SAT"), ("IMAG", "LOY"), ("EXPE", "QUAL"),
+               ("EXPE", "VAL"), ("EXPE", "SAT"), ("QUAL", "VAL"), ("QUAL", "SAT"),
+               ("VAL", "SAT"), ("SAT", "LOY")]
+ECSI_LVS = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"]
+TOL = 1e-6
+
+
+def blocks_of(df, lvs):
+    return {lv: [c for c in df.columns if c.rstrip("0123456789") == lv.lower()] for lv in lvs}
+
+
+@pytest.fixture(scope="module")
+def satis():
+    return pd.read_csv(SATIS, index_col=0)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return pd.read_csv(GOLDEN / "ecsi_sim.csv")
+
+
+@pytest.fixture(scope="module")
+def sim_fit(sim):
+    return pls.fit(sim, blocks_of(sim, ECSI_LVS), pls.ECSI, scheme="path", scaled=True,
+                   bootstrap=200, seed=7)
+
+
+# --------------------------------------------------------------------------- goldens
+@need_shared
+def test_reference_centroid_raw_matches_r_plspm(satis):
+    r = pls.fit(satis, blocks_of(satis, SATIS_LVS), SATIS_PATHS, scheme="centroid",
+                scaled=False)
+    o = pd.read_csv(REF / "satisfaction.outer-model.csv", index_col=0)
+    cols = ["weight", "loading", "communality", "redundancy"]
+    np.testing.assert_allclose(r.outer.loc[o.index, cols], o[cols], atol=TOL)
+    assert list(r.outer.loc[o.index, "block"]) == list(o["block"])
+    s = pd.read_csv(REF / "satisfaction.inner-summary.csv", index_col=0)
+    assert list(r.inner_summary["type"]) == list(s["type"])
+    np.testing.assert_allclose(
+        r.inner_summary[["r2", "block_communality", "mean_redundancy", "ave"]],
+        s[["r_squared", "block_communality", "mean_redundancy", "ave"]], atol=TOL)
+    im = pd.read_csv(REF / "satisfaction.inner-model.csv", index_col=0)
+    mine = r.inner_model.loc[[f"{lv} -> SAT" for lv in im.index]]
+    np.testing.assert_allclose(mine[["estimate", "std_error", "t_value"]],
+                               im[["Estimate", "Std. Error", "t value"]], atol=TOL)
+    np.testing.assert_allclose(mine["p_value"], im["Pr(>|t|)"], rtol=1e-6)
+    e = pd.read_csv(REF / "satisfaction.effects.csv", index_col=0)
+    assert list(r.effects["from"]) == list(e["from"])
+    assert list(r.effects["to"]) == list(e["to"])
+    np.testing.assert_allclose(r.effects[["direct", "indirect", "total"]],
+                               e[["direct", "indirect", "total"]], atol=TOL)
+    sc = pd.read_csv(REF / "satisfaction.scores.csv")
+    np.testing.assert_allclose(r.scores[sc.columns].to_numpy(), sc.to_numpy(), atol=TOL)
+    cl = pd.read_csv(REF / "satisfaction.crossloadings.csv", index_col=0)
+    np.testing.assert_allclose(r.crossloadings.loc[cl.index, SATIS_LVS], cl[SATIS_LVS], atol=TOL)
+    assert r.converged and r.iterations == 4
+    # R² Series and paths agree with the inner summary / inner model
+    np.testing.assert_allclose(r.r2, s.loc[r.r2.index, "r_squared"], atol=TOL)
+    np.testing.assert_allclose(r.paths.loc["VAL -> SAT", "estimate"], im.loc["VAL", "Estimate"],
+                               atol=TOL)
+
+
+_cases = pd.read_csv(GOLDEN / "cases.csv")
+_golden = pd.read_csv(GOLDEN / "golden.csv")
+
+
+def _value(r, table, row, col):
+    if table == "outer":
+        return r.outer.loc[row, col]
+    if table == "inner_summary":
+        return r.inner_summary.loc[row, col]
+    if table == "paths":
+        return r.paths.loc[row, "estimate"]
+    if table == "inner_model":
+        return r.inner_model.loc[row, col]
+    if table == "effects":
+        return r.effects.loc[row, col]
+    if table == "scores":
+        return r.scores.iloc[int(row) - 1][col]
+    if table == "gof":
+        return r.gof
+    raise AssertionError(table)
+
+
+def _fit_case(case, satis_df, sim_df):
+    if case.data == "satisfaction":
+        d, b, p = satis_df, blocks_of(satis_df, SATIS_LVS), SATIS_PATHS
+    else:
+        d, b, p = sim_df, blocks_of(sim_df, ECSI_LVS), pls.ECSI
+    return pls.fit(d, b, p, scheme=case.scheme, scaled=bool(case.scaled))
+
+
+@pytest.mark.parametrize("case", list(_cases.itertuples(index=False)), ids=list(_cases["case"]))
+def test_golden_r_plspm_code(case, sim):
+    if case.data == "satisfaction" and not SATIS.exists():
+        pytest.skip(f"{SATIS} absent")
+    satis_df = pd.read_csv(SATIS, index_col=0) if case.data == "satisfaction" else None
+    r = _fit_case(case, satis_df, sim)
+    assert r.converged and r.iterations == case.iterations
+    assert r.gof == pytest.approx(case.gof, abs=TOL)
+    g = _golden[_golden["case"] == case.case]
+    assert len(g) > 100
+    for table, row, col, val in g[["table", "row", "col", "value"]].itertuples(index=False):
+        got = _value(r, table, row, col)
+        if col == "p_value":
+            assert got == pytest.approx(val, rel=1e-5, abs=1e-12), (table, row, col)
+        else:
+            assert got == pytest.approx(val, abs=TOL), (table, row, col)
+
+
+@need_shared
+def test_pypi_plspm_cross_check(satis):
+    g = pd.read_csv(GOLDEN / "pypi_plspm.csv")
+    for case, sub in g.groupby("case"):
+        scheme = case.split("_")[1]
+        r = pls.fit(satis, blocks_of(satis, SATIS_LVS), SATIS_PATHS, scheme=scheme, scaled=False)
+        for table, row, col, val in sub[["table", "row", "col", "value"]].itertuples(index=False):
+            assert _value(r, table, row, col) == pytest.approx(val, abs=TOL), (case, table, row, col)
+
+
+# --------------------------------------------------------------------------- invariants
+def test_two_block_model_is_scheme_independent(sim):
+    b = {"QUAL": blocks_of(sim, ["QUAL"])["QUAL"], "SAT": blocks_of(sim, ["SAT"])["SAT"]}
+    fits = [pls.fit(sim, b, [("QUAL", "SAT")], scheme=s) for s in pls.SCHEMES]
+    for f in fits[1:]:
+        np.testing.assert_allclose(f.outer["weight"], fits[0].outer["weight"], atol=1e-12)
+        assert f.paths["estimate"].iloc[0] == pytest.approx(fits[0].paths["estimate"].iloc[0], abs=1e-12)
+    # with two LVs the path coefficient is their correlation and R² its square
+    r = fits[0]
+    corr = np.corrcoef(r.scores["QUAL"], r.scores["SAT"])[0, 1]
+    assert r.paths["estimate"].iloc[0] == pytest.approx(corr, abs=1e-12)
+    assert r.r2["SAT"] == pytest.approx(corr ** 2, abs=1e-12)
+
+
+def test_scores_are_standardised_weighted_sums(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    for scaled in (True, False):
+        r = pls.fit(sim, b, pls.ECSI, scheme="factorial", scaled=scaled)
+        X = sim[r.outer.index].to_numpy(float)
+        X = X - X.mean(axis=0)
+        if scaled:
+            X = X / X.std(axis=0)
+        for lv in ECSI_LVS:
+            sel = (r.outer["block"] == lv).to_numpy()
+            np.testing.assert_allclose(X[:, sel] @ r.outer["weight"][sel].to_numpy(),
+                                       r.scores[lv], atol=1e-10)
+        np.testing.assert_allclose(r.scores.mean(), 0, atol=1e-12)
+        np.testing.assert_allclose(r.scores.var(ddof=0), 1, atol=1e-12)
+        # loadings are correlations of items with their LV; communality = loading²
+        for it in ["qual1", "comp1", "loy3"]:
+            lv = r.outer.loc[it, "block"]
+            assert r.outer.loc[it, "loading"] == pytest.approx(
+                np.corrcoef(sim[it], r.scores[lv])[0, 1], abs=1e-12)
+        np.testing.assert_allclose(r.outer["communality"], r.outer["loading"] ** 2)
+
+
+def test_scaled_equals_raw_fit_of_standardised_data(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    z = (sim - sim.mean()) / sim.std(ddof=0)
+    a = pls.fit(sim, b, pls.ECSI, scheme="path", scaled=True)
+    c = pls.fit(z, b, pls.ECSI, scheme="path", scaled=False)
+    np.testing.assert_allclose(a.outer[["weight", "loading"]], c.outer[["weight", "loading"]], atol=1e-12)
+    np.testing.assert_allclose(a.paths["estimate"], c.paths["estimate"], atol=1e-12)
+    # scaled fits do not depend on the indicators' units
+    d = pls.fit(sim * 3 + 5, b, pls.ECSI, scheme="path", scaled=True)
+    np.testing.assert_allclose(a.paths["estimate"], d.paths["estimate"], atol=1e-12)
+
+
+def test_block_order_does_not_matter(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    shuffled = {lv: b[lv] for lv in ["LOY", "SAT", "COMP", "IMAG", "VAL", "QUAL", "EXPE"]}
+    a = pls.fit(sim, b, pls.ECSI)
+    c = pls.fit(sim, shuffled, list(reversed(pls.ECSI)))
+    np.testing.assert_allclose(a.paths.loc[c.paths.index, "estimate"], c.paths["estimate"], atol=1e-12)
+    np.testing.assert_allclose(a.outer.loc[c.outer.index, "weight"], c.outer["weight"], atol=1e-12)
+    assert list(c.scores.columns) == ECSI_LVS         # causal order, as plspm needs
+
+
+def test_effects_total_is_sum_over_paths(sim_fit):
+    e = sim_fit.effects.set_index(["from", "to"])
+    p = {(f, t): v for f, t, v in sim_fit.paths[["from", "to", "estimate"]].itertuples(index=False)}
+    np.testing.assert_allclose(e["total"], e["direct"] + e["indirect"], atol=1e-12)
+    # IMAG -> LOY: direct + via SAT + via SAT->COMP + via EXPE chains
+    sat = e.loc[("IMAG", "SAT"), "total"]
+    expect = p["IMAG", "LOY"] + sat * (p["SAT", "LOY"] + p["SAT", "COMP"] * p["COMP", "LOY"])
+    assert e.loc[("IMAG", "LOY"), "total"] == pytest.approx(expect, abs=1e-12)
+    assert e.loc[("IMAG", "QUAL"), "direct"] == 0
+
+
+def test_single_item_block(sim_fit, sim):
+    o = sim_fit.outer.loc["comp1"]
+    assert o["loading"] == pytest.approx(1.0) and o["weight"] == pytest.approx(1.0)
+    np.testing.assert_allclose(sim_fit.scores["COMP"],
+                               (sim["comp1"] - sim["comp1"].mean()) / sim["comp1"].std(ddof=0))
+    # GoF leaves single-item blocks out of the mean communality (plspm)
+    multi = sim_fit.outer[sim_fit.outer["block"] != "COMP"]
+    assert sim_fit.gof == pytest.approx(np.sqrt(multi["communality"].mean() * sim_fit.r2.mean()))
+
+
+def test_reversed_block_is_reflected(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    rev = sim.copy()
+    rev[b["EXPE"]] = 11 - rev[b["EXPE"]]
+    a = pls.fit(sim, b, pls.ECSI, scheme="centroid")
+    c = pls.fit(rev, b, pls.ECSI, scheme="centroid")
+    # the LV follows its (reversed) items: same loadings and weights, score negated,
+    # so every path touching EXPE changes sign and nothing else changes
+    np.testing.assert_allclose(c.outer[["weight", "loading"]], a.outer[["weight", "loading"]], atol=1e-10)
+    np.testing.assert_allclose(c.scores["EXPE"], -a.scores["EXPE"], atol=1e-10)
+    touch = np.array([("EXPE" in (f, t)) for f, t in pls.ECSI])
+    np.testing.assert_allclose(c.paths["estimate"], np.where(touch, -1, 1) * a.paths["estimate"], atol=1e-10)
+
+
+def test_sign_rule_reflects_mostly_negative_loadings(sim):
+    """plspm's get_scores rule: reflect when the sum of the signs of the loadings <= 0."""
+    b = blocks_of(sim, ECSI_LVS)
+    m = pls._Model(ECSI_LVS, b, pls.ECSI)
+    X = sim[m.items].to_numpy(float)
+    X = (X - X.mean(0)) / X.std(0)
+    S = (X.T @ X / len(X))[None]
+    w = np.ones((1, m.p))
+    w[0, m.block_of == 2] = -1.0                       # QUAL oriented the wrong way
+    out = pls._align_signs(S, m, w)
+    assert (out[0] > 0).all()
+
+
+def test_missing_rows_dropped_listwise_with_warning(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    holes = sim.astype(float)
+    holes.iloc[[3, 10, 11], [0, 5, 20]] = np.nan
+    before = holes.copy()
+    with pytest.warns(CSIWarning, match="3 of 300 rows"):
+        r = pls.fit(holes, b, pls.ECSI)
+    pd.testing.assert_frame_equal(holes, before)       # caller's frame untouched
+    ref = pls.fit(sim.drop(index=[3, 10, 11]), b, pls.ECSI)
+    np.testing.assert_allclose(r.paths["estimate"], ref.paths["estimate"], atol=1e-12)
+    assert r.n == 297 and r.n_dropped == 3 and 3 not in r.scores.index
+
+
+def test_constant_item_dropped_with_warning(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    d = sim.assign(qual6=5.0)
+    b2 = {**b, "QUAL": b["QUAL"] + ["qual6"]}
+    with pytest.warns(CSIWarning, match="qual6"):
+        r = pls.fit(d, b2, pls.ECSI)
+    assert "qual6" not in r.outer.index
+    np.testing.assert_allclose(r.paths["estimate"], pls.fit(sim, b, pls.ECSI).paths["estimate"])
+
+
+def test_string_numbers_are_accepted(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    d = sim.astype(str)
+    r = pls.fit(d, b, pls.ECSI)
+    np.testing.assert_allclose(r.paths["estimate"], pls.fit(sim, b, pls.ECSI).paths["estimate"])
+
+
+def test_non_convergence_is_reported(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    with pytest.warns(CSIWarning, match="did not converge"):
+        r = pls.fit(sim, b, pls.ECSI, tol=1e-300, maxiter=2)
+    assert not r.converged and r.iterations == 2
+
+
+def test_acsi_ecsi_constants():
+    assert len(pls.ECSI) == 12 and len(pls.ACSI) == 9
+    assert all("IMAG" not in p for p in pls.ACSI)
+    assert ("EXPE", "QUAL") in pls.ACSI and ("COMP", "LOY") in pls.ECSI
+
+
+def test_acsi_model_runs(sim):
+    lvs = [lv for lv in ECSI_LVS if lv != "IMAG"]
+    r = pls.fit(sim, blocks_of(sim, lvs), pls.ACSI, scheme="path")
+    assert r.inner_summary.loc["EXPE", "type"] == "Exogenous"
+    assert set(r.r2.index) == {"QUAL", "VAL", "SAT", "COMP", "LOY"}
+    assert r.paths.loc["SAT -> COMP", "estimate"] < 0      # planted negative path
+    assert "PLS path model" in repr(r) and "SAT -> COMP" in repr(r)
+
+
+# --------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("blocks, paths, match", [
+    ({"A": ["qual1", "nope"], "B": ["sat1"]}, [("A", "B")], "item 'nope'"),
+    ({"A": ["qual1"], "B": ["sat1"]}, [("A", "C")], "LV 'C'"),
+    ({"A": ["qual1"], "B": ["sat1"], "C": ["loy1"]}, [("A", "B")], r"\['C'\] are in no path"),
+    ({"A": ["qual1"], "B": ["sat1"], "C": ["loy1"]}, [("A", "B"), ("B", "C"), ("C", "A")],
+     "cyclic: A -> B -> C -> A"),
+    ({"A": ["qual1"], "B": ["sat1"]}, [("A", "A"), ("A", "B")], "cyclic: A -> A"),
+    ({"A": ["qual1", "sat1"], "B": ["sat1"]}, [("A", "B")], "item 'sat1' is in blocks"),
+    ({"A": ["qual1"], "B": []}, [("A", "B")], "block 'B' has no items"),
+    ({"A": ["qual1"], "B": ["sat1"]}, [("A", "B"), ("A", "B")], "given twice"),
+    ({"A": ["qual1"], "B": ["sat1"]}, [], "paths is empty"),
+])
+def test_bad_models_raise(sim, blocks, paths, match):
+    with pytest.raises(CSIInputError, match=match):
+        pls.fit(sim, blocks, paths)
+
+
+def test_bad_arguments_raise(sim):
+    b = {"A": ["qual1", "qual2"], "B": ["sat1", "sat2"]}
+    with pytest.raises(CSIInputError, match="scheme"):
+        pls.fit(sim, b, [("A", "B")], scheme="mode B")
+    with pytest.raises(CSIInputError, match="bootstrap"):
+        pls.fit(sim, b, [("A", "B")], bootstrap=-5)
+    with pytest.raises(CSIInputError, match="'qual1' is not numeric"):
+        pls.fit(sim.assign(qual1=["x"] * len(sim)), b, [("A", "B")])
+    with pytest.raises(CSIInputError, match="DataFrame"):
+        pls.fit(sim.to_numpy(), b, [("A", "B")])
+    r = pls.fit(sim, b, [("A", "B")])
+    with pytest.raises(CSIInputError, match="not an LV"):
+        pls.csi_index(r, "C", scale=(1, 10))
+    with pytest.raises(CSIInputError, match="scale"):
+        pls.csi_index(r, "A", scale=(10, 1))
+    with pytest.raises(CSIInputError, match="no LV has a path"):
+        pls.ipma(r, "A", scale=(1, 10))
+
+
+# --------------------------------------------------------------------------- bootstrap
+def test_resample_covariance_from_counts(sim):
+    X = sim.to_numpy(float)
+    Xc = X - X.mean(axis=0)
+    rng = np.random.default_rng(3)
+    idx = rng.integers(0, len(X), size=(4, len(X)))
+    counts = np.stack([np.bincount(i, minlength=len(X)) for i in idx]).astype(float)
+    mu, S = pls._resample_cov(Xc, counts)
+    for b in range(4):
+        np.testing.assert_allclose(S[b], np.cov(X[idx[b]], rowvar=False, ddof=0), atol=1e-10)
+        np.testing.assert_allclose(mu[b] + X.mean(axis=0), X[idx[b]].mean(axis=0), atol=1e-12)
+
+
+@pytest.mark.parametrize("scheme, scaled", [("path", True), ("centroid", False)])
+def test_bootstrap_draws_equal_refits_of_resamples(sim, scheme, scaled):
+    """Each vectorised, warm-started draw equals a plain fit of that resample (at a tight
+    tolerance, where the starting point no longer matters)."""
+    b = blocks_of(sim, ECSI_LVS)
+    r = pls.fit(sim, b, pls.ECSI, scheme=scheme, scaled=scaled, bootstrap=20, seed=11, tol=1e-14)
+    idx = np.random.default_rng(11).integers(0, len(sim), size=(20, len(sim)))
+    for k in (0, 7, 19):
+        f = pls.fit(sim.iloc[idx[k]].reset_index(drop=True), b, pls.ECSI, scheme=scheme,
+                    scaled=scaled, tol=1e-14)
+        np.testing.assert_allclose(r.boot.paths[k], f.paths["estimate"], atol=1e-8)
+        np.testing.assert_allclose(r.boot.weights[k], f.outer["weight"], atol=1e-8)
+        np.testing.assert_allclose(r.boot.loadings[k], f.outer["loading"], atol=1e-8)
+        np.testing.assert_allclose(r.boot.r2[k], f.r2, atol=1e-8)
+        np.testing.assert_allclose(r.boot.total[k], f.effects["total"], atol=1e-8)
+
+
+def test_bootstrap_summary_and_reproducibility(sim_fit, sim):
+    p = sim_fit.paths
+    assert list(p.columns) == ["from", "to", "estimate", "se", "ci_low", "ci_high"]
+    draws = sim_fit.boot.paths
+    assert draws.shape == (200, 12)
+    np.testing.assert_allclose(p["se"], draws.std(axis=0, ddof=1))
+    np.testing.assert_allclose(p["ci_low"], np.quantile(draws, 0.025, axis=0))
+    np.testing.assert_allclose(p["ci_high"], np.quantile(draws, 0.975, axis=0))
+    assert (p["ci_low"] <= p["estimate"]).all() and (p["estimate"] <= p["ci_high"]).all()
+    assert set(sim_fit.boot.summary["kind"]) == {"weight", "loading", "path", "r2", "total"}
+    again = pls.fit(sim, blocks_of(sim, ECSI_LVS), pls.ECSI, scheme="path", bootstrap=200, seed=7)
+    np.testing.assert_array_equal(again.boot.paths, draws)
+    other = pls.fit(sim, blocks_of(sim, ECSI_LVS), pls.ECSI, scheme="path", bootstrap=200, seed=8)
+    assert not np.array_equal(other.boot.paths, draws)
+    # loadings stay sign-aligned with the full sample in every resample
+    assert (sim_fit.boot.loadings > 0).all()
+
+
+# --------------------------------------------------------------------------- CSI index, IPMA
+def test_csi_index_formula(sim_fit, sim):
+    c = pls.csi_index(sim_fit, "SAT", scale=(1, 10))
+    items = sim_fit.blocks["SAT"]
+    u = sim_fit.outer.loc[items, "weight"] / sim[items].std(ddof=0)
+    wn = u / u.sum()
+    expect = 100 * ((wn * sim[items].mean()).sum() - 1) / 9
+    assert c.index == pytest.approx(expect, abs=1e-10)
+    np.testing.assert_allclose(c.weights, wn)
+    assert c.ci_low < c.index < c.ci_high and c.se > 0
+    # a single-item block: the positioned mean of its item
+    cc = pls.csi_index(sim_fit, "COMP", scale=(1, 10))
+    assert cc.index == pytest.approx(100 * (sim["comp1"].mean() - 1) / 9)
+    assert "CSIIndex(SAT" in repr(c)
+
+
+def test_csi_index_raw_fit_and_no_bootstrap(sim):
+    r = pls.fit(sim, blocks_of(sim, ECSI_LVS), pls.ECSI, scaled=False)
+    c = pls.csi_index(r, "LOY", scale=(1, 10))
+    items = r.blocks["LOY"]
+    w = r.outer.loc[items, "weight"]
+    assert c.index == pytest.approx(100 * ((w / w.sum() * sim[items].mean()).sum() - 1) / 9)
+    assert c.ci_low is None and c.se is None
+
+
+def test_ipma_matches_regressions_on_rescaled_scores(sim_fit, sim):
+    t = pls.ipma(sim_fit, "LOY", scale=(1, 10))
+    assert t.attrs["importance"].startswith("unstandardised")
+    lvs = t[t["level"] == "lv"].index.tolist()
+    assert lvs == ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP"]
+    # independent route: 0-100 LV scores, OLS per endogenous LV, total effects
+    Y = {}
+    for lv, items in sim_fit.blocks.items():
+        wn = pls.csi_index(sim_fit, lv, scale=(1, 10)).weights
+        Y[lv] = 100 * ((sim[items] * wn).sum(axis=1) - 1) / 9
+    Y = pd.DataFrame(Y)
+    B = pd.DataFrame(0.0, index=Y.columns, columns=Y.columns)
+    for to in sim_fit.r2.index:
+        pr = [f for f, t_ in pls.ECSI if t_ == to]
+        A = np.column_stack([np.ones(len(Y)), Y[pr]])
+        B.loc[pr, to] = np.linalg.lstsq(A, Y[to], rcond=None)[0][1:]
+    T = np.zeros_like(B.to_numpy())
+    P = B.to_numpy()
+    Pk = P.copy()
+    for _ in range(len(B)):
+        T += Pk
+        Pk = Pk @ P
+    T = pd.DataFrame(T, index=B.index, columns=B.columns)
+    for lv in lvs:
+        assert t.loc[lv, "importance"] == pytest.approx(T.loc[lv, "LOY"], abs=1e-8)
+        assert t.loc[lv, "performance"] == pytest.approx(Y[lv].mean(), abs=1e-8)
+        ind = t[(t["level"] == "indicator") & (t["block"] == lv)]
+        assert ind["importance"].sum() == pytest.approx(t.loc[lv, "importance"])
+    assert t.loc["sat1", "performance"] == pytest.approx(100 * (sim["sat1"].mean() - 1) / 9)
+    std = sim_fit.effects.set_index(["from", "to"]).loc[("SAT", "LOY"), "total"]
+    assert t.loc["SAT", "importance_std"] == pytest.approx(std)
+    # default scale: the observed range of the indicators (1-10 here)
+    lo, hi = sim_fit.observed_range
+    d = pls.ipma(sim_fit, "LOY")
+    assert d.attrs["scale"] == (lo, hi)
