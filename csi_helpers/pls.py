@@ -455,6 +455,8 @@ def fit(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]],
     tol, maxiter : plspm's stopping rule (defaults 1e-6 and 100).
 
     Returns a :class:`PLSResult`. Formulas and conventions: see the module docstring.
+    Missing values: rows with a missing indicator are dropped (listwise) with a
+    CSIWarning giving the count; ``result.n`` / ``result.n_dropped`` record it.
 
     Example
     -------
@@ -728,8 +730,9 @@ def ipma(result: PLSResult, target: str, scale: tuple | None = None) -> pd.DataF
     i.e. the total effect in the model of the rescaled (0-100) LV scores; it equals the
     standardised total effect × sd(target 0-100 score) / sd(LV 0-100 score). An
     indicator's importance is its normalised unstandardised weight × its LV's importance.
-    The standardised total effect is given beside it (``importance_std``).
-    Rows: every LV with a directed path to the target, and their indicators.
+    The standardised total effect is given beside it (``importance_std``; for an
+    indicator, its weight for the standardised indicator × its LV's standardised total
+    effect). Rows: every LV with a directed path to the target, and their indicators.
 
     ``scale`` = (lo, hi) of the answer scale; default: the lowest and highest value
     observed over the model's indicators.
@@ -769,6 +772,8 @@ def ipma(result: PLSResult, target: str, scale: tuple | None = None) -> pd.DataF
         raise CSIInputError(f"ipma: no LV has a path to {target!r}; choose an endogenous "
                             "target such as SAT or LOY")
     sel_all = result.outer["block"]
+    # weights of the standardised indicators (a raw fit's weights times the item sd)
+    std_w = result.outer["weight"] * (1.0 if result.scaled else result.item_sds)
     wn_all, perf_lv, c_lv = {}, {}, {}
     # The 0-100 score of LV j is an affine map of its standardised score Y_j = Σ w_i z_i:
     # with u_i = w_i / sd_i (scaled) or w_i, Σ ŵ_i x_i = (Y_j + Σ u_i x̄_i) / Σ u_i, so
@@ -796,7 +801,7 @@ def ipma(result: PLSResult, target: str, scale: tuple | None = None) -> pd.DataF
             perf = float(100 * (result.item_means[it] - lo) / (hi - lo))
             rows.append({"level": "indicator", "name": it, "block": lv,
                          "importance": wi * lv_imp,
-                         "importance_std": float(result.outer.loc[it, "weight"]) * lv_std,
+                         "importance_std": std_w[it] * lv_std,
                          "performance": perf})
     out = pd.DataFrame(rows).set_index("name")
     out.attrs.update(target=target, scale=(lo, hi),

@@ -415,7 +415,10 @@ def test_csi_index_raw_fit_and_no_bootstrap(sim):
     assert c.ci_low is None and c.se is None
 
 
-def test_ipma_matches_regressions_on_rescaled_scores(sim_fit, sim):
+@pytest.mark.parametrize("raw", [False, True], ids=["scaled_bootstrap", "raw"])
+def test_ipma_matches_regressions_on_rescaled_scores(sim_fit, sim, raw):
+    if raw:
+        sim_fit = pls.fit(sim, blocks_of(sim, ECSI_LVS), pls.ECSI, scheme="factorial", scaled=False)
     t = pls.ipma(sim_fit, "LOY", scale=(1, 10))
     assert t.attrs["importance"].startswith("unstandardised")
     lvs = t[t["level"] == "lv"].index.tolist()
