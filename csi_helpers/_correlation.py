@@ -147,9 +147,14 @@ def cov2cor(c: np.ndarray) -> np.ndarray:
     return r
 
 
-def is_positive_definite(r: np.ndarray) -> bool:
-    """True when the smallest eigenvalue is at least machine epsilon (psych's test)."""
-    return bool(np.linalg.eigvalsh(r)[0] >= np.finfo(float).eps)
+def is_positive_definite(r: np.ndarray, tol: float = 1e-12) -> bool:
+    """True when the smallest eigenvalue is at least ``tol`` (psych's cor.smooth ``eig.tol``).
+
+    psych tests against machine epsilon; an exactly singular matrix (an item that is the
+    sum of others) comes out of floating point with a smallest eigenvalue of ~1e-15, so
+    we test against ``eig.tol`` = 1e-12, the level below which cor.smooth lifts eigenvalues.
+    """
+    return bool(np.linalg.eigvalsh(r)[0] >= tol)
 
 
 def smooth(r: np.ndarray, eig_tol: float = 1e-12) -> np.ndarray:

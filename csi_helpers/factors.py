@@ -217,7 +217,7 @@ def _fit_minres(r: np.ndarray, nf: int, max_iter=None):
         return (load ** 2).sum(axis=1) + psi - np.diag(r)
 
     psi, ok, nit = _optim(fun, grad, start, upper, max_iter or 2000)
-    return _minres_loadings(r, psi, nf), 1 - psi, ok, nit
+    return _minres_loadings(r, psi, nf), 1 - psi, ok, nit, None
 
 
 def _fit_ml(r: np.ndarray, nf: int, max_iter=None):
@@ -239,7 +239,7 @@ def _fit_ml(r: np.ndarray, nf: int, max_iter=None):
         return (np.diag(g) + psi - np.diag(r)) / psi ** 2
 
     psi, ok, nit = _optim(fun, grad, start, upper, max_iter or 2000)
-    return _ml_loadings(r, psi, nf), 1 - psi, ok, nit
+    return _ml_loadings(r, psi, nf), 1 - psi, ok, nit, None
 
 
 def _fit_pa(r: np.ndarray, nf: int, max_iter=None, min_err: float = 0.001):
@@ -265,7 +265,7 @@ def _fit_pa(r: np.ndarray, nf: int, max_iter=None, min_err: float = 0.001):
         if i > max_iter:
             ok = False
             break
-    return load, (load ** 2).sum(axis=1), ok, i - 1
+    return load, (load ** 2).sum(axis=1), ok, i - 1, vals   # psych's values: last iteration's eigenvalues
 
 
 # --------------------------------------------------------------------------- rotations
@@ -358,7 +358,7 @@ def _oblimin(a: np.ndarray, gam: float = 0.0, eps: float = 1e-5, maxit: int = 10
 @dataclass(frozen=True, repr=False)
 class EFA:
     """An exploratory factor solution (psych::fa)."""
-    loadings: pd.DataFrame         #: pattern loadings, items x factors (MR1.., ML1.., PA1..)
+    loadings: pd.DataFrame         #: pattern loadings, items x factors (named as psych: MR1.., ML1.., PA1..)
     communalities: pd.Series       #: h2 per item
     uniquenesses: pd.Series        #: u2 = 1 - h2
     variance: pd.DataFrame         #: SS loadings, proportion, cumulative (+ proportion explained)
@@ -407,7 +407,7 @@ def _extract(r: np.ndarray, nf: int, method: str, max_iter=None):
 
 def _fa_core(r: np.ndarray, nf: int, method: str, rotation, max_iter=None):
     """psych fac(): extraction, sign, rotation, sign, order. Returns a dict of arrays."""
-    load, comm_fit, ok, nit = _extract(r, nf, method, max_iter)
+    load, comm_fit, ok, nit, last_vals = _extract(r, nf, method, max_iter)
     load = np.asarray(load, dtype=float).reshape(r.shape[0], nf)
     sgn = np.sign(load.sum(axis=0))
     sgn[sgn == 0] = 1
@@ -417,7 +417,7 @@ def _fa_core(r: np.ndarray, nf: int, method: str, rotation, max_iter=None):
     communality = np.diag(model).copy()
     rd = r.copy()
     rd[np.diag_indices_from(rd)] = communality
-    common_vals = _eigh_desc(rd)[0]
+    common_vals = _eigh_desc(rd)[0] if last_vals is None else last_vals
     phi = None
     rot_ok = True
     if nf > 1 and rotation is not None:
@@ -432,6 +432,7 @@ def _fa_core(r: np.ndarray, nf: int, method: str, rotation, max_iter=None):
     load = load * sgn
     if phi is not None:
         phi = sgn[:, None] * phi * sgn[None, :]
+    order = np.arange(nf)
     if nf > 1:
         ev = np.diag(load.T @ load) if phi is None else np.diag(phi @ load.T @ load)
         order = np.argsort(-ev, kind="stable")
@@ -439,7 +440,7 @@ def _fa_core(r: np.ndarray, nf: int, method: str, rotation, max_iter=None):
         if phi is not None:
             phi = phi[np.ix_(order, order)]
     return dict(loadings=load, phi=phi, communality=communality, common_values=common_vals,
-                converged=bool(ok and rot_ok), iterations=nit)
+                converged=bool(ok and rot_ok), iterations=nit, order=order)
 
 
 def _variance_table(load, phi, k, names) -> pd.DataFrame:
@@ -503,7 +504,8 @@ def efa(items, n_factors: int, method: str = "minres", rotation: str | None = "o
     if max_iter is not None and (isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1):
         raise CSIInputError(f"efa: max_iter={max_iter!r} must be a whole number >= 1 (or None for psych's defaults)")
     out = _fa_core(r, n_factors, method, rotation, max_iter)
-    names = [f"{_PREFIX[method]}{i + 1}" for i in range(n_factors)]
+    # as psych: factors keep the number of their extraction order after sorting (MR2, MR1, ...)
+    names = [f"{_PREFIX[method]}{i + 1}" for i in out["order"]]
     items_ = list(c.r.index)
     load, phi = out["loadings"], out["phi"]
     comm = pd.Series(out["communality"], index=items_, name="h2")
