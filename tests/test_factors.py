@@ -109,7 +109,9 @@ def test_parallel_analysis_own_simulation_matches_psych_on_generated():
     assert (pa.n_factors, pa.n_components) == (g["nfact"], g["ncomp"]) == (3, 3)
     # simulated means agree with psych's up to simulation noise (100 replicates each)
     np.testing.assert_allclose(pa.table["simulated_pc_mean"], g["pc_sim_mean"], atol=0.02)
-    np.testing.assert_allclose(pa.table["simulated_fa_mean"], g["fa_sim_mean"], atol=0.02)
+    # (the first factor eigenvalue of noise has a long right tail: looser there)
+    np.testing.assert_allclose(pa.table["simulated_fa_mean"].iloc[0], g["fa_sim_mean"][0], atol=0.05)
+    np.testing.assert_allclose(pa.table["simulated_fa_mean"].iloc[1:], g["fa_sim_mean"][1:], atol=0.02)
     assert list(pa.table.columns) == ["observed_pc", "simulated_pc_mean", "simulated_pc_q95",
                                       "observed_fa", "simulated_fa_mean", "simulated_fa_q95"]
     assert "ParallelAnalysis(n_factors=3" in repr(pa)
@@ -165,7 +167,10 @@ def test_recovers_the_planted_structure():
 
 # ----------------------------------------------------------------- bad and awkward input
 def _heywood_data() -> pd.DataFrame:
-    """Six items whose exact correlations force a communality above 1 for item u."""
+    """Six items whose exact correlations force a communality above 1 for item u.
+
+    Committed as tests/golden/psych/heywood.csv, which psych_goldens.R analyses.
+    """
     r = np.full((6, 6), 0.45)
     r[0, 1:] = r[1:, 0] = 0.7
     np.fill_diagonal(r, 1.0)
@@ -182,6 +187,14 @@ def test_heywood_case_is_reported_not_hidden(method):
         f = factors.efa(_heywood_data(), 1, method=method, rotation=None)
     assert f.heywood == ("u",)
     assert f.communalities["u"] >= factors.HEYWOOD_COMMUNALITY
+    # the same communalities as psych (minres 1.038 and pa 1.087: psych's "ultra-Heywood")
+    golden = GOLDEN["heywood"][{"principal": "pa"}.get(method, method)]
+    np.testing.assert_allclose(f.communalities.to_numpy(), golden, atol=TOL)
+
+
+def test_heywood_golden_data_is_the_committed_csv():
+    committed = pd.read_csv(HERE / "golden" / "psych" / "heywood.csv")
+    np.testing.assert_allclose(committed.to_numpy(), _heywood_data().to_numpy(), atol=1e-12)
 
 
 @pytest.mark.parametrize("method", ["principal", "ml"])

@@ -1,10 +1,12 @@
 # Golden values for tests/test_reliability.py and tests/test_factors.py.
 # Run from the repo root:  Rscript tests/golden/psych/psych_goldens.R
 # Reads ../shared/datasets/satisfaction.csv (R plspm's satisfaction data, 27 items) and
-# tests/golden/psych/generated.csv (made by make_generated.py); writes goldens.json here
+# tests/golden/psych/generated.csv (made by make_generated.py) and heywood.csv (six items
+# whose correlations force a communality > 1); writes goldens.json here
 # with the R, psych and GPArotation versions recorded inside ("meta").
 suppressMessages({library(psych); library(GPArotation); library(jsonlite)})
 out <- "tests/golden/psych/goldens.json"
+options(mc.cores = 1)   # fa.parallel uses mclapply: one core makes set.seed reproducible
 
 alpha_case <- function(x, keys = NULL) {
   a <- suppressWarnings(if (is.null(keys)) psych::alpha(x) else psych::alpha(x, keys = keys))
@@ -55,6 +57,7 @@ analyse <- function(x, alphas, nf) {
 sat <- read.csv("../shared/datasets/satisfaction.csv", row.names = 1)
 sat <- sat[, setdiff(colnames(sat), "gender")]
 gen <- read.csv("tests/golden/psych/generated.csv")
+hey <- read.csv("tests/golden/psych/heywood.csv")   # written by tests/test_factors.py::_heywood_data
 A <- c("a1", "a2", "a3", "a4", "a5r")
 res <- list(
   meta = list(tool = "R psych", R = R.version.string, psych = as.character(packageVersion("psych")),
@@ -65,7 +68,9 @@ res <- list(
                                    loy = alpha_case(sat[, paste0("loy", 1:4)])), 3),
   generated = analyse(gen, list(A_keyed = alpha_case(gen[, A], keys = "a5r"),
                                 A_unkeyed = alpha_case(gen[, A]), all = alpha_case(gen),
-                                C = alpha_case(gen[, paste0("c", 1:5)])), 3)
+                                C = alpha_case(gen[, paste0("c", 1:5)])), 3),
+  heywood = lapply(c(minres = "minres", ml = "ml", pa = "pa"),
+                   function(fm) unname(suppressWarnings(fa(hey, 1, fm = fm))$communality))
 )
 writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, null = "null", pretty = TRUE), out)
 cat("wrote", out, "\n")
