@@ -42,7 +42,7 @@ try:  # scipy's L-BFGS-B runs ~40x slower with multi-threaded OpenBLAS on small 
 except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
     threadpool_limits = None
 
-from ._correlation import Correlation, correlation, prepare_items, pairwise_moments, smooth, is_positive_definite
+from ._correlation import Correlation, correlation
 from .errors import CSIInputError, CSIWarning
 
 __all__ = ["KMO", "Bartlett", "ParallelAnalysis", "EFA", "kmo", "bartlett", "parallel_analysis",
@@ -407,7 +407,7 @@ def _extract(r: np.ndarray, nf: int, method: str, max_iter=None):
 
 def _fa_core(r: np.ndarray, nf: int, method: str, rotation, max_iter=None):
     """psych fac(): extraction, sign, rotation, sign, order. Returns a dict of arrays."""
-    load, comm_fit, ok, nit, last_vals = _extract(r, nf, method, max_iter)
+    load, _, ok, nit, last_vals = _extract(r, nf, method, max_iter)
     load = np.asarray(load, dtype=float).reshape(r.shape[0], nf)
     sgn = np.sign(load.sum(axis=0))
     sgn[sgn == 0] = 1

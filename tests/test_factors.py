@@ -8,7 +8,6 @@ model, 15 Likert items, 3% missing cells, so pairwise correlations matter).
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
