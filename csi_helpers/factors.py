@@ -249,6 +249,7 @@ def _fit_pa(r: np.ndarray, nf: int, max_iter=None, min_err: float = 0.001):
     rm[np.diag_indices_from(rm)] = _smc(r)
     comm = float(np.trace(rm))
     err, i, ok = comm, 1, True
+    prev = None
     while err > min_err:
         vals, vecs = _eigh_desc(rm)
         with np.errstate(invalid="ignore"):
@@ -258,8 +259,13 @@ def _fit_pa(r: np.ndarray, nf: int, max_iter=None, min_err: float = 0.001):
         rm[np.diag_indices_from(rm)] = new
         err = abs(comm - comm1)
         if np.isnan(err):
+            # psych: "imaginary eigen value condition encountered in fa"; keep the last real
+            # iterate (psych would carry NaN on) and report non-convergence
             ok = False
+            if prev is not None:
+                load, vals = prev
             break
+        prev = (load, vals)
         comm = comm1
         i += 1
         if i > max_iter:
