@@ -419,14 +419,18 @@ def test_pls_population_in_truth(truth):
         assert np.sign(est[key]) == np.sign(v), key
         assert abs(est[key] - v) < 0.15, key
     assert all(0.5 < v < 0.95 for v in pop["loadings"].values())
-    # discretisation attenuates: population loadings are below the planted ones on average
-    lo = np.mean([pop["loadings"][i] - truth["model"]["loadings"][i] for i in ITEMS])
-    assert lo < 0.05
+    for item in ITEMS:
+        assert abs(pop["loadings"][item] - truth["model"]["loadings"][item]) < 0.15, item
+    # 5-point discretisation and composites attenuate the structural paths
+    strong = [k for k, v in planted.items() if abs(v) >= 0.3]
+    assert all(abs(est[k]) < abs(planted[k]) for k in strong)
+    assert all(0 < pop["r2"][lv] < truth["model"]["r2"][lv] for lv in truth["model"]["r2"])
 
 
 def test_pls_recovers_population_on_the_demo_sample(survey, truth):
     pls = _pls()
-    values = clean_values(survey, truth)
+    values = clean_values(survey, truth).dropna()
+    assert len(values) > 600          # gaps cluster: most respondents answer every item
     res = pls.fit(values, blocks=truth["model"]["blocks"], paths=ECSI, scheme="path")
     est = {(r["from"], r["to"]): r["estimate"] for _, r in res.paths.iterrows()}
     pop = {(p["from"], p["to"]): p["estimate"] for p in truth["pls_population"]["paths"]}
