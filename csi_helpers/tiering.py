@@ -407,7 +407,7 @@ def customer_value(transactions: pd.DataFrame, as_of, customers: pd.DataFrame | 
     out["revenue_per_year"] = out["revenue"] / span
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CSIWarning)  # already reported above
-        ys = yearly_sales(tx, as_of, years=years, period=period)
+        ys = yearly_sales(tx, as_of, years=years, period=period, negative=negative)
     ys = ys.reindex(out.index, fill_value=0.0)
     for y in ys.columns:
         out[f"sales_{y}"] = ys[y]
