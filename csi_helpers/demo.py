@@ -15,8 +15,9 @@ recovering the truth:
   ratings; a free-text comment; ~40% of respondents linked to a CRM customer whose value
   tier shifts their satisfaction a little.
 - ``customers.csv``, ``transactions.csv``, ``visits.csv``: about 5,000 customers (agents,
-  franchisees, retail) with Pareto-like spend from 2024-01-01 to the tiering ``as_of``
-  date, growing, declining and churned customers, new customers joining, store visits.
+  franchisees, retail) with Pareto-like spend over the three full 12-month years ending at
+  the tiering ``as_of`` date (2023-10-01..2026-09-30, so the rule-based tier B can see two
+  consecutive years of growth), growing, declining and churned customers, new customers joining, store visits.
 - ``notes.csv``: ~150 coded excerpts from 3 internal interviews, 8 in-depth interviews and
   2 focus groups; ``secondary.csv``: 6 secondary sources.
 - ``truth.json``: the seed, the model (loadings, paths, implied R², item -> LV map,
@@ -99,7 +100,7 @@ SURVEY_COLUMNS = (["respondent_id", "customer_id", "status", "start_time", "dura
                    "region", "channel"] + ITEMS + COMPETITOR_COLUMNS + ["comment"])
 SPEEDER_SECONDS = 150
 AS_OF = date(2026, 9, 30)
-TRANSACTIONS_START = date(2024, 1, 1)
+TRANSACTIONS_START = date(2023, 10, 1)   # three full 12-month years ending at AS_OF
 ABC = {"a": 0.80, "b": 0.95}
 
 # ---------------------------------------------------------------------------- the model
@@ -126,8 +127,8 @@ THRESHOLDS = [-2.05, -1.40, -0.60, 0.45]
 ITEM_SHIFT = {"Q12": -0.60, "Q13": -0.40, "Q20": -1.20, "Q21": -1.00}
 # mean shifts of the SAT disturbance (in SD units of the within-segment model)
 SEGMENT_EFFECTS = {
-    "region": {"North": 0.10, "South": 0.00, "East": -0.20, "West": 0.05},
-    "channel": {"store": 0.10, "online": 0.00, "phone": -0.20},
+    "region": {"North": 0.10, "South": 0.00, "East": -0.25, "West": 0.05},
+    "channel": {"store": 0.10, "online": 0.00, "phone": -0.30},
 }
 TIER_EFFECTS = {"A": 0.30, "B": 0.10, "C": -0.10}      # linked respondents only
 SAMPLE_REGION_SHARES = {"North": 0.27, "South": 0.27, "East": 0.25, "West": 0.21}
