@@ -401,7 +401,8 @@ def positioning_table(params: Mapping, lang: str | None = None) -> pd.DataFrame:
 class Reliability:
     """Reliability of each latent variable's items (``reliability_by_lv``).
 
-    summary : per LV: n_items, n, alpha, std_alpha (NaN for a single-item LV).
+    summary : per LV: name, n_items, n, alpha, std_alpha (NaN for a single-item LV), note
+        (items correlating negatively with the scale or dropped as constant, as warned).
     items : per LV and item: mean, sd, r_drop (corrected item-total r), alpha_if_deleted.
     """
 
@@ -450,10 +451,13 @@ def reliability_by_lv(values: pd.DataFrame, params: Mapping, lang: str | None = 
         base = {"lv": lv["id"], "name": _name(lv, lang), "n_items": len(qs)}
         if len(qs) < 2:
             summary.append({**base, "n": int(keyed[qs[0]].notna().sum()), "alpha": math.nan,
-                            "std_alpha": math.nan})
+                            "std_alpha": math.nan, "note": "single item: no alpha"})
             continue
         res = reliability.alpha(keyed[qs])
-        summary.append({**base, "n": int(res.n), "alpha": float(res.alpha), "std_alpha": float(res.std_alpha)})
+        flags = [f"negative r with the scale: {', '.join(res.negative)}"] if getattr(res, "negative", ()) else []
+        flags += [f"dropped (constant): {', '.join(res.dropped)}"] if getattr(res, "dropped", ()) else []
+        summary.append({**base, "n": int(res.n), "alpha": float(res.alpha), "std_alpha": float(res.std_alpha),
+                        "note": "; ".join(flags)})
         it = res.items.copy()
         it.insert(0, "lv", lv["id"])
         it.index.name = "item"
