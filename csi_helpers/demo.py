@@ -51,13 +51,14 @@ import os
 import shutil
 import tempfile
 import uuid
+import warnings
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import CSIInputError
+from .errors import CSIInputError, CSIWarning
 
 __all__ = ["FILES", "generate", "ensure", "model", "implied_lv_correlation"]
 
@@ -869,6 +870,17 @@ def _complete(folder: Path) -> bool:
     return all((folder / name).is_file() for name in FILES.values())
 
 
+def _warn_if_other_seed(folder: Path, seed) -> None:
+    try:
+        made = json.loads((folder / FILES["truth"]).read_text(encoding="utf-8")).get("seed")
+    except (OSError, ValueError, AttributeError):
+        return
+    if made != seed:
+        warnings.warn(f"{folder / FILES['truth']}: the demo data were generated with seed "
+                      f"{made}, but demo.seed is {seed}; the existing files are kept. Delete "
+                      f"{folder} to regenerate them with seed {seed}", CSIWarning, stacklevel=3)
+
+
 def ensure(params: dict) -> bool:
     """Generate the demo data into the folder of ``sources.survey.path`` if any file is missing.
 
@@ -876,7 +888,8 @@ def ensure(params: dict) -> bool:
     complete set was already there. Safe under concurrency: each caller generates into its own
     temporary sibling folder, then links each missing file into place atomically without ever
     replacing an existing file (``os.link`` fails if the target exists), so no reader sees a
-    half-written file and an existing complete set is never overwritten. A relative survey
+    half-written file and an existing complete set is never overwritten (a ``CSIWarning``
+    says so when its truth.json records another seed). A relative survey
     path is taken relative to the current directory (``params.load`` makes it absolute).
 
     Example
@@ -896,6 +909,7 @@ def ensure(params: dict) -> bool:
         raise CSIInputError("params: demo.seed is missing; add `demo: {seed: 20261123}`") from None
     folder = Path(survey_path).parent
     if _complete(folder):
+        _warn_if_other_seed(folder, seed)
         return False
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from csi_helpers import demo
-from csi_helpers.errors import CSIInputError
+from csi_helpers.errors import CSIInputError, CSIWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8"))
@@ -471,6 +471,10 @@ def test_ensure_generates_once_and_concurrently(gen, tmp_path):
     # a complete set is never regenerated or overwritten
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     assert demo.ensure(_params_for(folder)) is False
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+    # another seed: the existing set is kept, with a warning saying how to regenerate
+    with pytest.warns(CSIWarning, match="delete|Delete"):
+        assert demo.ensure({**_params_for(folder), "demo": {"seed": SEED + 1}}) is False
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
 
 
