@@ -825,7 +825,7 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
         "generator": "csi_helpers.demo", "generator_version": GENERATOR_VERSION,
         "seed": seed, "n": N_COMPLETE,
         "model": model(),
-        "segment_effects": {"lv": "SAT", "unit": "SD of the SAT disturbance-model (within segment)",
+        "segment_effects": {"lv": "SAT", "unit": "SD units of SAT within a segment (a shift added to the SAT equation)",
                             **{k: dict(v) for k, v in SEGMENT_EFFECTS.items()}},
         "tier_effects": {"lv": "SAT", "tiers": dict(TIER_EFFECTS),
                          "tier_rule": f"ABC by revenue {TRANSACTIONS_START}..{AS_OF}: A while "
