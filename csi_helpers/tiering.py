@@ -1145,9 +1145,10 @@ def respondent_satisfaction(survey_clean: pd.DataFrame, params: dict,
                             customer_id_column: str | None = None) -> pd.DataFrame:
     """Satisfaction (0-100) per respondent, with the respondent's customer id.
 
-    If ``scores`` (notebook 03's per-respondent scores) is given and has a column ``lv``,
-    it is used as is (matched by ``respondent_id`` column or index). Otherwise the
-    ``lv`` items of the indicator system (SAT: Q17, Q18, Q19 in the demo) are reverse-keyed
+    If ``scores`` (notebook 03's artefact ``respondent_scores``) is given and has a column
+    ``lv`` (0-100), it is used as is: its own rows when it has respondent_id and
+    customer_id columns, else matched to ``survey_clean`` by respondent id (column or
+    index). Otherwise the ``lv`` items of the indicator system (SAT: Q17, Q18, Q19 in the demo) are reverse-keyed
     where listed in ``scale.reverse_items`` (``scales.reverse``), positioned on 0-100
     (``scales.position``: 100 (x - 1) / (points - 1)) and averaged over the answered items
     (a respondent with none answered gets NaN).
@@ -1159,6 +1160,13 @@ def respondent_satisfaction(survey_clean: pd.DataFrame, params: dict,
     src = (params or {}).get("sources", {}).get("survey", {})
     id_col = id_column or src.get("id_column", "respondent_id")
     cid_col = customer_id_column or src.get("customer_id_column", "customer_id")
+    if scores is not None and lv in getattr(scores, "columns", []) \
+            and {id_col, cid_col} <= set(scores.columns):
+        # notebook 03's artefact carries the ids: use its rows as they are
+        cid = scores[cid_col].astype("string").str.strip().replace("", pd.NA)
+        return pd.DataFrame({"respondent_id": scores[id_col].astype("string").to_numpy(),
+                             "customer_id": cid.to_numpy(),
+                             "satisfaction": pd.to_numeric(scores[lv], errors="coerce").to_numpy()})
     _require(survey_clean, [id_col, cid_col], "survey_clean")
     base = pd.DataFrame({
         "respondent_id": survey_clean[id_col].astype("string").to_numpy(),
@@ -1192,6 +1200,38 @@ def respondent_satisfaction(survey_clean: pd.DataFrame, params: dict,
     pos = scales.position(vals, points)
     base["satisfaction"] = pd.DataFrame(pos).mean(axis=1, skipna=True).to_numpy()
     return base.reset_index(drop=True)
+
+
+def linked_satisfaction(wb, artifact: str = "respondent_scores", lv: str = "SAT") -> pd.DataFrame:
+    """Per-respondent satisfaction for notebook 05, from the best source available.
+
+    ``wb`` is the notebook's workbook (``csi_helpers.workbook``). Uses notebook 03's
+    artefact ``artifact`` when this run has it and it carries column ``lv``; otherwise
+    computes the ``lv`` items' 0-100 mean from ``wb.survey_clean()`` (see
+    :func:`respondent_satisfaction`). Prints which source it used.
+    """
+    scores = None
+    if wb.has_artifact(artifact):
+        scores = wb.load_artifact(artifact)
+        if lv not in scores.columns:
+            print(f"Artefact {artifact!r} has no column {lv!r}; computing it from the items.")
+            scores = None
+    if scores is not None:
+        print(f"Satisfaction per respondent: {lv} score from notebook 03's artefact {artifact!r}.")
+        return respondent_satisfaction(scores, wb.params, scores=scores, lv=lv)
+    print(f"Satisfaction per respondent: mean of the {lv} items on 0-100 (notebook 03's "
+          f"artefact {artifact!r} not found).")
+    return respondent_satisfaction(wb.survey_clean(), wb.params, lv=lv)
+
+
+def recovery(selected: Iterable[str], planted: Iterable[str]) -> pd.Series:
+    """How well a rule recovers a planted (known) group, e.g. the demo's growing customers:
+    selected, planted, both, precision = both / selected, recall = both / planted."""
+    sel, pl = {str(x) for x in selected}, {str(x) for x in planted}
+    both = len(sel & pl)
+    return pd.Series({"selected": len(sel), "planted": len(pl), "both": both,
+                      "precision": both / len(sel) if sel else np.nan,
+                      "recall": both / len(pl) if pl else np.nan})
 
 
 @dataclass(frozen=True)

@@ -477,3 +477,43 @@ def test_respondent_satisfaction_from_items_and_from_scores():
     assert out2["satisfaction"].tolist()[:2] == [20.0, 10.0]
     with pytest.raises(CSIInputError, match="no indicator of latent variable 'XYZ'"):
         tiering.respondent_satisfaction(clean, PARAMS, lv="XYZ")
+
+
+def test_respondent_satisfaction_from_artefact_rows_and_linked_satisfaction(capsys):
+    art = pd.DataFrame({"respondent_id": ["R1", "R1", "R2"], "customer_id": ["c1", "c1", ""],
+                        "region": ["N", "N", "S"], "SAT": [80.0, 70.0, 60.0]})
+    out = tiering.respondent_satisfaction(None, PARAMS, scores=art)
+    assert out["satisfaction"].tolist() == [80.0, 70.0, 60.0]
+    assert out["customer_id"].isna().tolist() == [False, False, True]
+
+    class FakeWorkbook:
+        params = PARAMS
+
+        def __init__(self, artefact):
+            self.artefact = artefact
+
+        def has_artifact(self, name):
+            return self.artefact is not None and name == "respondent_scores"
+
+        def load_artifact(self, name):
+            return self.artefact
+
+        def survey_clean(self):
+            return pd.DataFrame({"respondent_id": ["R1"], "customer_id": ["c1"], "Q17": [5.0],
+                                 "Q18": [5.0], "Q19": [5.0]})
+
+    assert tiering.linked_satisfaction(FakeWorkbook(art))["satisfaction"].tolist() == [80, 70, 60]
+    assert "notebook 03's artefact" in capsys.readouterr().out
+    # without the artefact: the SAT items (Q19 reversed: 5 -> 1 -> 0) -> (100 + 100 + 0) / 3
+    got = tiering.linked_satisfaction(FakeWorkbook(None))["satisfaction"].tolist()
+    assert got == pytest.approx([200 / 3])
+    assert "not found" in capsys.readouterr().out
+    # an artefact without SAT falls back to the items
+    got = tiering.linked_satisfaction(FakeWorkbook(art.drop(columns="SAT")))
+    assert got["satisfaction"].tolist() == pytest.approx([200 / 3])
+
+
+def test_recovery():
+    r = tiering.recovery(["a", "b", "c", "d"], ["b", "c", "x"])
+    assert r.to_dict() == {"selected": 4, "planted": 3, "both": 2, "precision": 0.5,
+                           "recall": pytest.approx(2 / 3)}
