@@ -117,6 +117,44 @@ LIFECYCLE_STAGES = {
 }
 
 
+DEFAULTS = {
+    "as_of": None,
+    "abc": {"a": 0.80, "b": 0.95},
+    "pyramid": {"vip": 0.01, "large": 0.05, "ordinary": 0.50},
+    "rule_abc": {"a_customer_types": ["agent"], "a_top_share": 0.20,
+                 "a_top_among": ["franchisee"], "b_growth": 0.10, "b_consecutive_years": 2,
+                 "b_min_cooperation": 4},
+    "tags": {"window_days": 365},
+    "rfm": {"bins": 5},
+}
+
+
+def settings(params: dict) -> dict:
+    """The ``tiering:`` block of the params with defaults filled in, ready to pass on:
+    ``abc(revenue, **cfg["abc"])``, ``rule_abc(customers, yearly, **cfg["rule_abc"])`` ...
+
+    ``as_of`` (the reference date) is required: a ``CSIInputError`` names
+    ``tiering.as_of`` when it is absent. Unknown keys are left out.
+
+    Example
+    -------
+    >>> settings({"tiering": {"as_of": "2026-09-30", "abc": {"a": 0.7}}})["abc"]
+    {'a': 0.7, 'b': 0.95}
+    """
+    block = (params or {}).get("tiering") or {}
+    out = {}
+    for key, default in DEFAULTS.items():
+        if key == "as_of":
+            if block.get("as_of") in (None, ""):
+                raise CSIInputError("tiering.as_of: missing; set the reference date of the "
+                                    "tiering (YYYY-MM-DD, usually the end of the CRM export)")
+            out["as_of"] = _as_of(block["as_of"], "tiering.as_of")
+            continue
+        given = block.get(key) or {}
+        out[key] = {k: given.get(k, v) for k, v in default.items()}
+    return out
+
+
 def _lang(lang: str) -> str:
     if lang not in LABELS:
         raise CSIInputError(f"lang={lang!r}: unknown language; use 'en' or 'zh' "

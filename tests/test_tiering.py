@@ -517,3 +517,13 @@ def test_recovery():
     r = tiering.recovery(["a", "b", "c", "d"], ["b", "c", "x"])
     assert r.to_dict() == {"selected": 4, "planted": 3, "both": 2, "precision": 0.5,
                            "recall": pytest.approx(2 / 3)}
+
+
+def test_settings_fill_defaults_and_need_as_of():
+    cfg = tiering.settings({"tiering": {"as_of": "2026-09-30", "rule_abc": {"b_growth": 0.2},
+                                        "extra": 1}})
+    assert cfg["as_of"] == pd.Timestamp("2026-09-30")
+    assert cfg["rule_abc"]["b_growth"] == 0.2 and cfg["rule_abc"]["a_top_share"] == 0.2
+    assert cfg["tags"] == {"window_days": 365} and "extra" not in cfg
+    with pytest.raises(CSIInputError, match="tiering.as_of: missing"):
+        tiering.settings({"tiering": {}})
