@@ -304,7 +304,9 @@ def item_positions(values: pd.DataFrame, params: Mapping) -> pd.DataFrame:
     vals = _numeric_frame(values, items, "item_positions(values)")
     reverse = [q for q in (params.get("scale") or {}).get("reverse_items") or [] if q in items]
     keyed = scales.reverse(vals, reverse, points) if reverse else vals
-    return scales.position(keyed, points)
+    listed = [it.get("id") for it in _system(params).get("items") or []]
+    order = [q for q in listed if q in items] + [q for q in items if q not in listed]
+    return scales.position(keyed[order], points)
 
 
 def item_statistics(values: pd.DataFrame, points: int, items: Sequence[str] | None = None,
