@@ -98,3 +98,27 @@ def test_distribution_and_scale_labels():
     assert np.isnan(d.loc["Q02", "mean"])
     assert scales.scale_labels(LABELS, 5, "zh") == ["非常不满意", "不满意", "一般", "满意", "非常满意"]
     assert scales.scale_labels({"en": {"Bad": 1}}, 3, "zh") == ["Bad", "2", "3"]
+
+
+def test_diverging_likert_figure_shares_and_labels():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from csi_helpers import plotting
+
+    v = pd.DataFrame({"Q01": [1, 2, 3, 4, 5, 5, np.nan], "Q12": [1, 1, 1, 1, 2, 3, 5]})
+    fig = plotting.diverging_likert_figure(
+        v, 5, {"Q01": "我信赖这家公司", "Q12": "等候时间过长"},
+        scales.scale_labels(LABELS, 5, "zh"), "zh", reverse_items=["Q12"])
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[-1].startswith("Q01 我信赖这家公司") and ticks[-1].endswith("n=6")
+    assert "(R)" in ticks[0]
+    # the first segment of Q01 (top bar) starts at -(share_1 + share_2 + share_3 / 2)
+    q01_first = ax.patches[1]
+    assert q01_first.get_x() == pytest.approx(-100 * (1 / 6 + 1 / 6 + 1 / 12))
+    assert q01_first.get_width() == pytest.approx(100 / 6)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == \
+        ["非常不满意", "不满意", "一般", "满意", "非常满意"]
+    plt.close(fig)
