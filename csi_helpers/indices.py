@@ -691,8 +691,10 @@ def scores_figure(result: Rollup, params: Mapping, lang: str | None = None):
     y = np.arange(len(labels))[::-1]
     fig, ax = plt.subplots(figsize=(8.5, 0.28 * len(labels) + 1.4))
     ax.barh(y, scores, color=colours, height=0.75)
-    for yi, sc in zip(y, scores):
-        ax.text(sc + 0.8, yi, f"{sc:.1f}", va="center", fontsize=8)
+    for yi, sc, b in zip(y, scores, bold):
+        inside = sc >= 12
+        ax.text(sc - 1 if inside else sc + 1, yi, f"{sc:.1f}", va="center", ha="right" if inside else "left",
+                fontsize=8, color=("white" if b else "black") if inside else "black")
     ax.set_yticks(y, labels, fontsize=9)
     for tick, b in zip(ax.get_yticklabels(), bold):
         tick.set_fontweight("bold" if b else "normal")
@@ -701,8 +703,8 @@ def scores_figure(result: Rollup, params: Mapping, lang: str | None = None):
     ax.set_xlim(0, 105)
     ax.set_ylim(-0.7, len(labels) - 0.3)
     ax.set_xlabel(_TEXT[lang]["score"])
-    ax.legend(loc="lower right", fontsize=8, frameon=True)
-    ax.set_title(_TEXT[lang]["tree_title"])
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    ax.set_title(_TEXT[lang]["tree_title"], loc="left")
     fig.tight_layout()
     return fig
 
