@@ -52,7 +52,7 @@ LABELS = {
         "pareto_title": "Pareto curve of revenue with the ABC tiers",
         "pyramid_title": "Customer value pyramid",
         "equality": "Equal revenue per customer",
-        "pyramid_x": "Share of customers (width)",
+        "pyramid_x": "Width = share of customers; height = share of revenue",
         "pyramid_y": "Cumulative share of revenue from the top (height)",
         "rule_8020": "{c:.0%} of customers bring {r:.0%} of revenue",
         "tier_note": "{tier}: {c:.0%} of customers, {r:.0%} of revenue",
@@ -66,7 +66,7 @@ LABELS = {
         "pareto_title": "销售额帕累托曲线与ABC分类",
         "pyramid_title": "客户价值金字塔",
         "equality": "每位客户销售额相同",
-        "pyramid_x": "客户占比（宽度）",
+        "pyramid_x": "宽度 = 客户占比；高度 = 销售额占比",
         "pyramid_y": "自顶部起累计销售额占比（高度）",
         "rule_8020": "{c:.0%}的客户贡献{r:.0%}的销售额",
         "tier_note": "{tier}：客户占{c:.0%}，销售额占{r:.0%}",
@@ -698,52 +698,46 @@ def pareto_point(result: TierResult, revenue_share: float = 0.80) -> float:
 
 
 def pyramid_figure(result: TierResult, lang: str = "en", title: str | None = None):
-    """The value pyramid drawn from the data: at each depth (cumulative share of revenue
-    from the top, the height) the width is the cumulative share of customers, so the
-    outline is the Pareto curve mirrored; tiers are bands, and the 80/20 rule is drawn as
-    the line at 80% of revenue with the share of customers it takes.
+    """The value pyramid as stacked bands, top tier first: each band's height is the
+    tier's share of revenue and its width the tier's share of customers, so the few VIPs
+    make a tall narrow top and the many small customers a wide flat base. The 80/20 rule
+    is drawn as the line at 80% of revenue, labelled with the share of customers (largest
+    first) who bring it (:func:`pareto_point`).
 
     Example
     -------
     >>> fig = pyramid_figure(pyramid(pd.Series({f"c{i}": 2.0 ** -i for i in range(50)})))
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Polygon
+    from matplotlib.patches import Rectangle
 
     from . import plotting
     plotting.setup()
     L = LABELS[_lang(lang)]
-    t = result.table
-    depth = np.concatenate([[0.0], t["cum_share"].to_numpy()])
-    width = np.concatenate([[0.0], t["customer_cum_share"].to_numpy()])
     colours = [plotting.PALETTE["accent"], plotting.PALETTE["primary"], "#5b8db8", "#c9d7e6"]
     fig, ax = plt.subplots(figsize=(7, 5.5))
-    pos = 0
+    top = 1.0
     for i, (tier, row) in enumerate(result.summary.iterrows()):
-        k = int(row["customers"])
-        if k == 0:
+        h, w = float(row["revenue_share"]), float(row["customer_share"])
+        if row["customers"] == 0:
             continue
-        d = depth[pos:pos + k + 1]
-        w = width[pos:pos + k + 1] / 2
-        xs = np.concatenate([-w, w[::-1]])
-        ys = np.concatenate([1 - d, (1 - d)[::-1]])
-        ax.add_patch(Polygon(np.column_stack([xs, ys]), closed=True,
-                             facecolor=colours[i % len(colours)], edgecolor="white", lw=0.8))
-        mid = 1 - (d[0] + d[-1]) / 2
-        ax.text(0.52, mid, f"{L['pyramid'].get(tier, tier)}: "
-                f"{row['customer_share']:.0%} / {row['revenue_share']:.0%}",
+        ax.add_patch(Rectangle((-w / 2, top - h), w, h, facecolor=colours[i % len(colours)],
+                               edgecolor="white", lw=1))
+        ax.text(0.29, top - h / 2, L["tier_note"].format(tier=L["pyramid"].get(tier, tier),
+                                                          c=w, r=h),
                 va="center", fontsize=9)
-        pos += k
+        ax.plot([w / 2 + 0.005, 0.28], [top - h / 2] * 2, color="#999", lw=0.6)
+        top -= h
     c80 = pareto_point(result, 0.80)
     ax.axhline(1 - 0.80, color=plotting.PALETTE["bad"], lw=1, ls="--")
-    ax.text(-0.5, 1 - 0.80 + 0.015, L["rule_8020"].format(c=c80, r=0.80),
-            color=plotting.PALETTE["bad"], fontsize=9)
-    ax.set_xlim(-0.55, 1.05)
-    ax.set_ylim(-0.02, 1.02)
+    ax.text(0.29, 1 - 0.80 - 0.015, L["rule_8020"].format(c=c80, r=0.80),
+            color=plotting.PALETTE["bad"], fontsize=9, va="top")
+    ax.set_xlim(-0.3, 0.8)
+    ax.set_ylim(-0.01, 1.01)
     ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_yticklabels(["100%", "80%", "60%", "40%", "20%", "0%"])
-    ax.set_xticks([-0.5, -0.25, 0, 0.25, 0.5])
-    ax.set_xticklabels(["100%", "50%", "0", "50%", "100%"])
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
     ax.set_xlabel(L["pyramid_x"])
     ax.set_ylabel(L["pyramid_y"])
     ax.set_title(title or L["pyramid_title"])
@@ -1307,7 +1301,8 @@ def satisfaction_by_tier(scores, survey: pd.DataFrame | None, tiers: pd.Series,
     without a score are left out; the result says how many linked.
 
     CI: mean ± t(1 - (1 - level)/2, n - 1) · sd / √n with the sample sd (n - 1), as
-    R's ``t.test``; NaN when n < 2.
+    R's ``t.test`` (not clipped to 0-100); NaN when n < 2. ``note`` flags tiers with
+    n < 30 as indicative only.
     """
     if isinstance(scores, pd.DataFrame):
         _require(scores, ["customer_id", "satisfaction"], "scores")
@@ -1349,6 +1344,8 @@ def satisfaction_by_tier(scores, survey: pd.DataFrame | None, tiers: pd.Series,
         rows.append((t, n, m, sd, se, m - q * se, m + q * se))
     table = pd.DataFrame(rows, columns=["tier", "n", "mean", "sd", "se", "ci_low", "ci_high"]
                          ).set_index("tier")
+    table["note"] = np.where(table["n"] < 2, "too few to estimate",
+                             np.where(table["n"] < 30, "n < 30: indicative only", ""))
     return SatisfactionByTier(table=table, respondents=int(len(df)),
                               with_customer_id=int(has_id.sum()), linked=int(use.sum()),
                               unknown_ids=int((has_id & ~known).sum()))

@@ -434,6 +434,7 @@ def test_satisfaction_by_tier_equals_r_t_test():
         for k in ("mean", "sd", "ci_low", "ci_high"):
             assert row[k] == pytest.approx(gold[t][k], abs=1e-6), (t, k)
     assert "23 of 26 respondents linked" in repr(res)
+    assert res.table["note"].tolist() == ["n < 30: indicative only"] * 3
     fig = tiering.satisfaction_figure(res)
     assert len(fig.axes[0].patches) == 3
 
