@@ -25,7 +25,7 @@ import pandas as pd
 
 from .errors import CSIInputError
 
-__all__ = ["QUESTIONS", "PRINCIPLES", "LEVELS", "name", "brief", "framing_questions",
+__all__ = ["QUESTIONS", "PRINCIPLES", "LEVELS", "name", "item_texts", "brief", "framing_questions",
            "indicator_tree", "tree_figure", "principles_checklist"]
 
 #: The six framing questions of METHOD.md §4 step 1, by their key in ``framing.questions``.
@@ -81,6 +81,18 @@ def name(obj, lang: str = "en", key: str = "name") -> str:
     if value:
         return str(value)
     return str(obj.get("id", "")) if isinstance(obj, Mapping) else ""
+
+
+def item_texts(params: Mapping, lang: str = "en") -> dict[str, str]:
+    """``{item id: wording}`` of ``indicator_system.items`` in ``lang`` (for figure labels).
+
+    Example
+    -------
+    >>> item_texts({"indicator_system": {"items": [{"id": "Q1", "text": {"zh": "售后服务"}}]}}, "zh")
+    {'Q1': '售后服务'}
+    """
+    items = ((params.get("indicator_system") or {}).get("items")) or []
+    return {str(it["id"]): name(it, lang, key="text") for it in items}
 
 
 def _tr(table: Mapping, lang: str) -> str:

@@ -29,7 +29,7 @@ from .errors import CSIInputError
 
 __all__ = ["Cleaning", "CLEANING_ORDER", "fieldwork_summary", "quota_table",
            "missing_by_item", "straightliners", "speeders", "duplicates", "duplicate_groups",
-           "survey_settings", "clean_survey"]
+           "survey_settings", "clean_survey", "distribution_figure"]
 
 #: The order in which :func:`clean_survey` applies its rules. A row is dropped by the
 #: first rule in this order that drops it; every rule still counts every row it flags.
@@ -529,3 +529,24 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
                                            "rows_flagged", "rows_dropped", "rows_remaining",
                                            "note"])
     return Cleaning(data=data, log=log_frame, flags=flags, assignment=assignment)
+
+
+def distribution_figure(values: pd.DataFrame, params: Mapping, lang: str = "en",
+                        title: str | None = None):
+    """Diverging stacked bars of the answers per item, labelled from the params.
+
+    Takes the items of ``indicator_system.items`` from ``values`` (e.g.
+    ``Cleaning.data``), their wording and the scale labels in ``lang``, marks the
+    reverse-keyed items, and calls :func:`plotting.diverging_likert_figure`.
+
+    Example
+    -------
+    >>> fig = distribution_figure(cleaning.data, params, "zh")   # doctest: +SKIP
+    """
+    from . import framing, plotting
+
+    cfg = survey_settings(params)
+    return plotting.diverging_likert_figure(
+        values[cfg["items"]], cfg["points"], framing.item_texts(params, lang),
+        scales.scale_labels(cfg["labels"], cfg["points"], lang), lang, title=title,
+        reverse_items=cfg["reverse_items"])

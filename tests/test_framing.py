@@ -89,3 +89,9 @@ def test_tree_figure_renders_chinese(params):
     assert any(t.endswith(" !") for t in texts)           # failing indicators marked
     fig.canvas.draw()
     plt.close(fig)
+
+
+def test_item_texts(params):
+    t = framing.item_texts(params, "zh")
+    assert len(t) == 25 and t["Q13"] == "售后服务"
+    assert framing.item_texts(params, "en")["Q17"] == "Overall satisfaction with Acme"

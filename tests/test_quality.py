@@ -188,3 +188,18 @@ def test_demo_survey_flags_match_the_planted_truth(tmp_path):
         == sorted((d["respondent_id"], d["item"], d["raw"]) for d in truth["out_of_range"])
     assert len(c.data) == truth["n_complete"] - len(truth["speeders"]) \
         - len(truth["straightliners"]) - (f["too_missing"] & ~f["partial"]).sum()
+
+
+def test_distribution_figure_uses_params_labels():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    p = _params()
+    p["indicator_system"]["items"][0]["text"] = {"en": "Trust", "zh": "信赖"}
+    p["scale"]["reverse_items"] = ["Q02"]
+    c = quality.clean_survey(_survey(), p)
+    fig = quality.distribution_figure(c.data, p, "zh")
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[-1].startswith("Q01 信赖") and "(R)" in ticks[-2] and len(ticks) == 5
+    plt.close(fig)
