@@ -785,7 +785,8 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
 
     Returns a :class:`TierResult`; ``table`` has customer_type, cooperation, loyalty, the
     last year's sales, ``growth_<year>`` columns, ``tier``, ``rule`` (A:type, A:top_sales,
-    B:growth, C:other) and ``reason`` (a sentence saying which rule and which numbers).
+    B:growth, C:other), ``reason`` (a sentence saying which rule and which numbers) and
+    ``revenue`` (the sum of the years of ``yearly_sales``, for the summary's shares).
 
     Example
     -------
@@ -890,7 +891,7 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
                     why.append(f"growth {span} ({gs}) not >= {b_growth:.0%} every year")
                 if not bool(scores_ok.fillna(False)[cid]):
                     why.append(f"{sc} not both >= {_fmt_score(b_min_cooperation)}")
-                reasons.append("C: not agent or top seller; " + "; ".join(why))
+                reasons.append("C: not A by type or top sales; " + "; ".join(why))
     t["reason"] = reasons
     order = {"A": 0, "B": 1, "C": 2}
     t = t.assign(_o=t["tier"].map(order), _s=-t[f"sales_{last}"]).sort_values(
