@@ -108,8 +108,9 @@ class _Any(_Spec):
 
 class _Str(_Spec):
     def __init__(self, desc="text", pattern: str | None = None, hint: str | None = None,
-                 nullable=False):
+                 nullable=False, empty_ok=False):
         self.desc, self.pattern, self.hint, self.nullable = desc, pattern, hint, nullable
+        self.empty_ok = empty_ok
 
     def norm(self, value, path, v):
         if isinstance(value, bool) or not isinstance(value, (str, int, float, _dt.date)):
@@ -117,6 +118,8 @@ class _Str(_Spec):
         if isinstance(value, _dt.date):
             value = value.isoformat()
         value = str(value).strip()
+        if not value and self.empty_ok:
+            return value
         if not value:
             v.add(path, f"is empty; {self.hint or 'give ' + self.desc}")
             return _INVALID
@@ -368,17 +371,17 @@ _SCHEMA = _Map({
                           "use lower-case letters, digits, '-' and '_' (the file name "
                           "params/<id>.yaml)"), hint="the client id, e.g. acme"),
         "name": _Field(_Str("the client's name"), hint="the client's name"),
-        "industry": _Field(_Str("the industry"), default=""),
+        "industry": _Field(_Str("the industry", empty_ok=True), default=""),
         "language": _Field(_Choice(LANGUAGES), default="en"),
-        "wave": _Field(_Str("a wave label, e.g. 2026-Q4"), default=""),
+        "wave": _Field(_Str("a wave label, e.g. 2026-Q4", empty_ok=True), default=""),
     }), hint="client: {id, name, language, wave}"),
     "demo": _Field(_Map({
         "seed": _Field(_Int(0), hint="the generator's seed, a whole number"),
     }), default=_ABSENT),
     "framing": _Field(_Map({
-        "context": _Field(_Str("text"), default=""),
+        "context": _Field(_Str("text", empty_ok=True), default=""),
         "objectives": _Field(_List(_Str("an objective"), "a list of objectives"), default=[]),
-        "questions": _Field(_Map({k: _Field(_Str("text"), default="") for k in (
+        "questions": _Field(_Map({k: _Field(_Str("text", empty_ok=True), default="") for k in (
             "drivers", "indicators", "influence", "channels", "collection", "cautions")}),
             default={}),
         "competitors": _Field(_List(_Map({
@@ -638,15 +641,16 @@ def _cross_checks(p: dict, v: _Validator) -> None:
         abc = tiering.get("abc")
         if isinstance(abc, dict) and all(isinstance(abc.get(k), (int, float)) for k in "ab"):
             if not abc["a"] < abc["b"]:
-                v.add("tiering.abc.b", f"{abc['b']} must be greater than tiering.abc.a "
-                                       f"({abc['a']}): 0 < a < b <= 1 (cumulative revenue shares)")
+                v.add("tiering.abc.b", f"{abc['b']} is not greater than tiering.abc.a "
+                                       f"({abc['a']}); make 0 < a < b <= 1 (cumulative revenue "
+                                       "shares closing tiers A and B)")
         pyr = tiering.get("pyramid")
         keys = ("vip", "large", "ordinary")
         if isinstance(pyr, dict) and all(isinstance(pyr.get(k), (int, float)) for k in keys):
             for lo, hi in zip(keys, keys[1:]):
                 if not pyr[lo] < pyr[hi]:
-                    v.add(f"tiering.pyramid.{hi}", f"{pyr[hi]} must be greater than "
-                          f"tiering.pyramid.{lo} ({pyr[lo]}): the top shares grow "
+                    v.add(f"tiering.pyramid.{hi}", f"{pyr[hi]} is not greater than "
+                          f"tiering.pyramid.{lo} ({pyr[lo]}); make the top shares grow: "
                           "vip < large < ordinary <= 1")
 
 
@@ -1028,9 +1032,9 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
         return
     cols = set(df.columns)
 
-    def need(col, kp, fix):
+    def need(col, kp, fix, suggest=True):
         if isinstance(col, str) and col not in cols:
-            near = _near(col, sorted(cols))
+            near = _near(col, sorted(cols)) if suggest else ""
             v.add(kp, f"{col!r} is not a column of {shown}; {near}{fix}")
             return False
         return isinstance(col, str)
@@ -1047,11 +1051,11 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
         for j, q in enumerate(ind["items"]):
             in_indicator.add(q)
             need(q, f"indicator_system.indicators[{k}].items[{j}]",
-                 "add the column or fix the item id")
+                 "add the column or fix the item id", suggest=False)
     for i, it in enumerate(system.get("items") or []):
         if isinstance(it, dict) and it.get("id") not in in_indicator:
             need(it.get("id"), f"indicator_system.items[{i}].id",
-                 "add the column or fix the item id")
+                 "add the column or fix the item id", suggest=False)
     framing = p.get("framing") if isinstance(p.get("framing"), dict) else {}
     for i, comp in enumerate(framing.get("competitors") or []):
         if isinstance(comp, dict) and isinstance(comp.get("columns"), dict):
