@@ -616,7 +616,8 @@ def _cross_checks(p: dict, v: _Validator) -> None:
     if isinstance(fw, dict):
         _check_fieldwork(fw, survey, item_ids, v)
     if isinstance(survey, dict) and isinstance(survey.get("segments"), list):
-        _dups(survey["segments"], "sources.survey.segments", "segment column", v)
+        _dups(survey["segments"], "sources.survey.segments", "segment column", v,
+              fix="list each column once")
     framing = p.get("framing")
     if isinstance(framing, dict) and isinstance(framing.get("competitors"), list):
         comps = framing["competitors"]
@@ -654,7 +655,7 @@ def _cross_checks(p: dict, v: _Validator) -> None:
                           "vip < large < ordinary <= 1")
 
 
-def _dups(values, path, what, v, key=None) -> None:
+def _dups(values, path, what, v, key=None, fix="give each a unique id or remove one") -> None:
     seen: dict = {}
     for i, x in enumerate(values):
         if not _ok(x) or x is None or not isinstance(x, (str, int)):
@@ -662,7 +663,7 @@ def _dups(values, path, what, v, key=None) -> None:
         if x in seen:
             kp = f"{path}[{i}]" + (f".{key}" if key else "")
             v.add(kp, f"duplicate {what} {x!r} (also at {path}[{seen[x]}]"
-                      f"{'.' + key if key else ''}); give each a unique id or remove one")
+                      f"{'.' + key if key else ''}); {fix}")
         else:
             seen[x] = i
 
@@ -727,7 +728,7 @@ def _check_system(system: dict, v: _Validator) -> list[str]:
                 qp = f"{path}.items[{j}]"
                 if known_items and q not in known_items:
                     v.add(qp, f"{q!r} is not in indicator_system.items; add it there with its "
-                              f"question text, or fix the item id{'; ' + _near(q, known_items).strip() if _near(q, known_items) else ''}")
+                              "question text, or fix the item id")
                 if q in used:
                     v.add(qp, f"{q!r} is already in {used[q]}; each item measures exactly one "
                               "indicator: remove it from one of them")
@@ -845,14 +846,14 @@ def _check_scale(scale: dict, item_ids: list[str], v: _Validator) -> None:
             if isinstance(lab, str) and lab in merged:
                 v.add(f"scale.missing_labels[{i}]", f"{lab!r} is also an answer label with value "
                                                    f"{merged[lab][0]}; remove it from one list")
-        _dups(missing_labels, "scale.missing_labels", "label", v)
+        _dups(missing_labels, "scale.missing_labels", "label", v, fix="list each label once")
     reverse = scale.get("reverse_items")
     if isinstance(reverse, list):
-        _dups(reverse, "scale.reverse_items", "item", v)
+        _dups(reverse, "scale.reverse_items", "item", v, fix="list each item once")
         for i, q in enumerate(reverse):
             if isinstance(q, str) and item_ids and q not in item_ids:
                 v.add(f"scale.reverse_items[{i}]", f"{q!r} is not in indicator_system.items; "
-                                                   f"{_near(q, item_ids)}fix or remove it")
+                                                   "fix the item id or remove it")
 
 
 def _check_fieldwork(fw: dict, survey: dict, item_ids: list[str], v: _Validator) -> None:
