@@ -18,15 +18,17 @@ Psychology 3(2) (coding and counting themes).
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from .errors import CSIInputError
+from .errors import CSIInputError, CSIWarning
 
-__all__ = ["METHODS", "NOTE_METHODS", "source_inventory", "theme_frequency", "theme_figure"]
+__all__ = ["METHODS", "NOTE_METHODS", "optional", "source_inventory", "secondary_overview",
+           "theme_frequency", "theme_figure"]
 
 #: The five collection methods of METHOD.md §4 step 2, in the method's order.
 METHODS = {
@@ -41,6 +43,10 @@ NOTE_METHODS = ("internal_interview", "in_depth_interview", "focus_group")
 #: Participants per session the method recommends (METHOD.md §4).
 GUIDE = {"in_depth_interview": (1, 3), "focus_group": (8, 12)}
 SENTIMENTS = ("negative", "neutral", "positive")
+
+_STATUS_ZH = {"collected": "已采集", "no records": "无记录", "not planned": "未计划",
+              "planned (file present)": "计划中（文件已有）",
+              "planned (file missing)": "计划中（文件缺失）"}
 
 _CRM = {"en": "CRM export (customers, transactions)", "zh": "客户关系管理数据（客户、交易）"}
 
@@ -60,6 +66,46 @@ def _status(path: str, frame: pd.DataFrame | None, records: int | None) -> str:
     if frame is None:
         return "planned (file present)" if Path(path).exists() else "planned (file missing)"
     return "collected" if records else "no records"
+
+
+def optional(wb, key: str) -> pd.DataFrame | None:
+    """Load the optional source ``key`` (notes, secondary, customers, ...) through the workbook.
+
+    Returns None, and prints a note saying which step is skipped, when the params do not
+    name the source (``sources.<key>`` left out: the client has no such data).
+
+    Example
+    -------
+    >>> notes = optional(wb, "notes")      # doctest: +SKIP
+    """
+    if not ((wb.params.get("sources") or {}).get(key)):
+        print(f"sources.{key} is not given in the params: the steps that need it are skipped.")
+        return None
+    return getattr(wb, key)()
+
+
+_SECONDARY_COLUMNS = ["source_id", "title", "publisher", "year", "kind", "summary"]
+
+
+def secondary_overview(secondary: pd.DataFrame | None) -> pd.DataFrame:
+    """The secondary sources (二手资料) in a fixed column order, oldest first.
+
+    Columns: source_id, title, publisher, year, kind, summary (those present); an empty
+    table with these columns when there are no secondary data (``secondary`` is None).
+
+    Example
+    -------
+    >>> secondary_overview(None).columns.tolist()[:3]
+    ['source_id', 'title', 'publisher']
+    """
+    if secondary is None:
+        return pd.DataFrame(columns=_SECONDARY_COLUMNS)
+    cols = [c for c in _SECONDARY_COLUMNS if c in secondary.columns]
+    out = secondary[cols + [c for c in secondary.columns if c not in cols]]
+    if "year" in out.columns:
+        out = out.sort_values(["year"] + (["source_id"] if "source_id" in cols else []),
+                              kind="stable")
+    return out.reset_index(drop=True)
 
 
 def source_inventory(params: Mapping, *, survey: pd.DataFrame | None = None,
@@ -105,10 +151,10 @@ def source_inventory(params: Mapping, *, survey: pd.DataFrame | None = None,
     # interviews and groups from the notes
     npath = _file(params, "notes")
     if notes is not None:
-        need = [c for c in ("method", "session_id", "participant") if c not in notes.columns]
+        need = [c for c in ("method", "session_id") if c not in notes.columns]
         if need:
             raise CSIInputError(f"{npath or 'notes'}: column(s) {need} missing; the notes need "
-                                "method, session_id and participant (docs/contracts.md)")
+                                "method and session_id (docs/contracts.md)")
         unknown = sorted(set(notes["method"].dropna().astype(str)) - set(NOTE_METHODS))
         if unknown:
             raise CSIInputError(f"{npath or 'notes'}: method {unknown[0]!r} is not one of "
@@ -119,8 +165,11 @@ def source_inventory(params: Mapping, *, survey: pd.DataFrame | None = None,
                          "participants": None, "file": npath, "frame": None, "detail": ""})
             continue
         sub = notes[notes["method"].astype(str) == method]
-        per = sub.groupby("session_id")["participant"].nunique()
-        people = int(sub[["session_id", "participant"]].drop_duplicates().shape[0])
+        has_people = "participant" in sub.columns
+        per = (sub.groupby("session_id")["participant"].nunique() if has_people
+               else pd.Series(dtype=int))
+        people = (int(sub[["session_id", "participant"]].dropna().drop_duplicates().shape[0])
+                  if has_people else None)
         detail = ""
         if len(per):
             lo, hi = int(per.min()), int(per.max())
@@ -174,7 +223,8 @@ def source_inventory(params: Mapping, *, survey: pd.DataFrame | None = None,
                     "file": Path(r["file"]).name if r["file"] else "",
                     "records": r["records"], "sessions": r["sessions"],
                     "participants": r["participants"],
-                    "status": _status(r["file"], r["frame"], r["records"]),
+                    "status": (_STATUS_ZH.get if zh else str)(
+                        _status(r["file"], r["frame"], r["records"])),
                     "detail": r["detail"]})
     frame = pd.DataFrame(out)
     for col in ("records", "sessions", "participants"):
@@ -182,14 +232,16 @@ def source_inventory(params: Mapping, *, survey: pd.DataFrame | None = None,
     return frame
 
 
-def theme_frequency(notes: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def theme_frequency(notes: pd.DataFrame | None) -> pd.DataFrame:
     """How often each coded theme comes up, by method and by sentiment, most frequent first.
 
     One row per theme (index ``theme``): ``theme_label``, one count column per method
     (internal_interview, in_depth_interview, focus_group), ``total`` excerpts,
     ``sessions`` (distinct sessions that raised it), ``negative`` / ``neutral`` /
-    ``positive`` counts and ``negative_share`` = negative / total. Sorted by total, then
-    sessions, then negative share, descending; ties by theme code.
+    ``positive`` counts and ``negative_share`` = negative / total (empty when the notes
+    have no sentiment column). Sorted by total, then sessions, then negative share,
+    descending; ties by theme code. ``notes=None`` (no notes): an empty table and a
+    :class:`CSIWarning`.
 
     Example
     -------
@@ -200,15 +252,23 @@ def theme_frequency(notes: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     >>> theme_frequency(n)[["total", "negative", "negative_share"]].values.tolist()
     [[2.0, 1.0, 0.5], [1.0, 1.0, 1.0]]
     """
-    need = [c for c in ("method", "session_id", "theme", "sentiment") if c not in notes.columns]
+    if notes is None:
+        warnings.warn("no coded notes (sources.notes not given): no themes to count",
+                      CSIWarning, stacklevel=2)
+        return pd.DataFrame(columns=["theme_label", *NOTE_METHODS, "total", "sessions",
+                                     *SENTIMENTS, "negative_share"]).rename_axis("theme")
+    need = [c for c in ("method", "session_id", "theme") if c not in notes.columns]
     if need:
         raise CSIInputError(f"notes: column(s) {need} missing; the coded notes need method, "
-                            "session_id, theme and sentiment (docs/contracts.md)")
-    sent = notes["sentiment"].astype("string").str.strip().str.casefold()
-    bad = sent[~sent.isin(SENTIMENTS).fillna(False)]
-    if len(bad):
-        raise CSIInputError(f"notes: sentiment {bad.iloc[0]!r} at row {bad.index[0]!r} is not "
-                            "positive, negative or neutral; recode it")
+                            "session_id and theme (docs/contracts.md)")
+    if "sentiment" in notes.columns:
+        sent = notes["sentiment"].astype("string").str.strip().str.casefold()
+        bad = sent[~sent.isin(SENTIMENTS).fillna(False)]
+        if len(bad):
+            raise CSIInputError(f"notes: sentiment {bad.iloc[0]!r} at row {bad.index[0]!r} is "
+                                "not positive, negative or neutral; recode it")
+    else:
+        sent = pd.Series(pd.NA, index=notes.index, dtype="string")
     df = pd.DataFrame({"theme": notes["theme"].astype("string"),
                        "method": notes["method"].astype("string"),
                        "session": notes["session_id"].astype("string"), "sentiment": sent})
@@ -231,6 +291,8 @@ def theme_frequency(notes: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     out["sessions"] = df.groupby("theme")["session"].nunique()
     out = out.join(by_sent)
     out["negative_share"] = out["negative"] / out["total"]
+    if "sentiment" not in notes.columns:
+        out[list(SENTIMENTS) + ["negative_share"]] = np.nan
     out.index.name = "theme"
     out = out.reset_index().sort_values(["total", "sessions", "negative_share", "theme"],
                                         ascending=[False, False, False, True], kind="stable")
@@ -254,6 +316,12 @@ def theme_figure(freq: pd.DataFrame, lang: str = "en", title: str | None = None)
 
     plotting.setup()
     zh = lang == "zh"
+    if freq.empty:
+        fig, ax = plt.subplots(figsize=(8.5, 1.6))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "没有编码的访谈记录" if zh else "no coded notes", ha="center",
+                va="center", fontsize=11, color="#666666")
+        return fig
     data = freq.iloc[::-1]
     labels = data["theme_label"].fillna(pd.Series(data.index, index=data.index)).astype(str)
     fig, ax = plt.subplots(figsize=(8.5, 0.42 * len(data) + 1.6))
@@ -262,7 +330,10 @@ def theme_figure(freq: pd.DataFrame, lang: str = "en", title: str | None = None)
                "positive": plotting.LIKERT_COLOURS[4]}
     names = {"negative": "负面", "neutral": "中性", "positive": "正面"} if zh else \
         {s: s for s in SENTIMENTS}
-    for s in SENTIMENTS:
+    has_sentiment = data["negative"].notna().any()
+    if not has_sentiment:
+        ax.barh(labels, data["total"].to_numpy(dtype=float), color=plotting.PALETTE["primary"])
+    for s in SENTIMENTS if has_sentiment else ():
         vals = data[s].to_numpy(dtype=float)
         ax.barh(labels, vals, left=left, color=colours[s], label=names[s], edgecolor="white")
         left += vals
@@ -271,7 +342,8 @@ def theme_figure(freq: pd.DataFrame, lang: str = "en", title: str | None = None)
                 va="center", fontsize=8.5, color="#444444")
     ax.set_xlim(0, float(data["total"].max()) * 1.25 + 1)
     ax.set_xlabel("编码片段数" if zh else "coded excerpts")
-    ax.legend(loc="lower right", frameon=False, fontsize=9)
+    if has_sentiment:
+        ax.legend(loc="lower right", frameon=False, fontsize=9)
     ax.set_title(title or ("访谈与焦点小组中的主题" if zh
                            else "Themes in interviews and focus groups"), loc="left")
     fig.tight_layout()

@@ -148,7 +148,9 @@ def fieldwork_summary(survey: pd.DataFrame, params: Mapping | None = None, *,
     complete = _complete_mask(survey, status_column if status_column in survey.columns
                               else None, source)
     rows = [("responses started", n, "rows in the survey export"),
-            ("complete", int(complete.sum()), f"{status_column} = complete"),
+            ("complete", int(complete.sum()),
+             f"{status_column} = complete" if status_column in survey.columns
+             else "no status column: every row counted complete"),
             ("partial", int((~complete).sum()), "started but not finished"),
             ("completion rate", complete.sum() / n if n else np.nan, "complete / started")]
     if id_column in survey.columns:
@@ -181,7 +183,9 @@ def quota_table(survey: pd.DataFrame, quota: Mapping, target_responses: int | No
     For each segment column (``region``...) and level: ``count``, ``share`` of the sample,
     ``target_share`` (from ``quota``, e.g. ``{"region": {"North": 0.25, ...}}``),
     ``gap`` = share - target share (percentage points as a fraction), and ``target_count``
-    = target share x ``target_responses`` when given. Columns in ``segments`` without a
+    = target share x ``target_responses`` when given. A quota may give counts of
+    responses instead of shares (any value above 1): the target share is then the count
+    over the segment's total, and the counts are the target counts. Columns in ``segments`` without a
     quota are tabulated without targets. Levels in the data but not in the quota get an
     empty target; quota levels absent from the data get a count of 0.
 
@@ -202,19 +206,28 @@ def quota_table(survey: pd.DataFrame, quota: Mapping, target_responses: int | No
             raise CSIInputError(f"fieldwork.quota.{col}: {col!r} is not a column of the "
                                 "survey; name a segment column (e.g. region)")
         targets = quota.get(col)
+        tcounts = None
         if targets is not None:
             if not isinstance(targets, Mapping) or not targets:
-                raise CSIInputError(f"fieldwork.quota.{col}: give target shares per level, "
-                                    "e.g. {North: 0.25, South: 0.75}")
+                raise CSIInputError(f"fieldwork.quota.{col}: give target shares (or counts) "
+                                    "per level, e.g. {North: 0.25, South: 0.75}")
             bad = [k for k, v in targets.items()
-                   if not isinstance(v, (int, float)) or isinstance(v, bool) or not 0 <= v <= 1]
+                   if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0]
             if bad:
-                raise CSIInputError(f"fieldwork.quota.{col}.{bad[0]}: target share must be a "
-                                    "number from 0 to 1")
+                raise CSIInputError(f"fieldwork.quota.{col}.{bad[0]}: the target must be a "
+                                    "share from 0 to 1 or a count of responses")
+            targets = {str(k): v for k, v in targets.items()}
             total = float(sum(targets.values()))
-            if abs(total - 1) > 0.01:
+            counts_given = any(v > 1 for v in targets.values())
+            if counts_given:
+                # counts of responses: the counts are the targets, shares count / total
+                tcounts = {k: float(v) for k, v in targets.items()}
+                targets = {k: v / total for k, v in targets.items()}
+            elif abs(total - 1) > 0.01:
                 raise CSIInputError(f"fieldwork.quota.{col}: target shares sum to {total:.3f}, "
-                                    "not 1; correct them")
+                                    "not 1; correct them (or give counts of responses)")
+            elif target_responses:
+                tcounts = {k: v * target_responses for k, v in targets.items()}
         counts = survey[col].astype("string").fillna("(missing)").value_counts(sort=False)
         levels = list(targets or {}) + sorted(str(x) for x in counts.index
                                               if str(x) not in (targets or {}))
@@ -224,8 +237,8 @@ def quota_table(survey: pd.DataFrame, quota: Mapping, target_responses: int | No
             row = {"segment": col, "level": str(level), "count": c,
                    "share": c / n if n else np.nan, "target_share": tshare,
                    "gap": (c / n - tshare) if n else np.nan}
-            if target_responses:
-                row["target_count"] = tshare * target_responses
+            if tcounts is not None or target_responses:
+                row["target_count"] = (tcounts or {}).get(level, np.nan)
             rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:
@@ -466,8 +479,9 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
     flags["duplicate"] = (duplicates(raw_survey, dup_col, status_col).to_numpy()
                           if dup_col else False)
     sp = rules.get("speeder_seconds")
-    if sp is not None:
-        dur = _need(raw_survey, cfg["duration_column"], src, "sources.survey.duration_column")
+    dur_col = cfg["duration_column"]
+    if sp is not None and dur_col:
+        dur = _need(raw_survey, dur_col, src, "sources.survey.duration_column")
         flags["speeder"] = speeders(dur, sp, complete).to_numpy()
     else:
         flags["speeder"] = False
@@ -501,7 +515,7 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
          f"repeats of a {cfg['id_column']}; the first complete row is kept"),
         ("speeders", "speeder",
          f"speeder_seconds = {sp}; speeders = {rules['speeders']}",
-         rules["speeders"], sp is not None, f"complete in under {sp} s"),
+         rules["speeders"], sp is not None and bool(dur_col), f"complete in under {sp} s"),
         ("straightliners", "straightliner",
          f"straightline_min_items = {sl}; straightliners = {rules['straightliners']}",
          rules["straightliners"], sl is not None,
@@ -512,7 +526,11 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
     for step, (rule, col, parameter, action, active, note) in enumerate(steps, start=2):
         flagged = flags[col].astype(bool)
         if not active:
-            action, note = "off", "parameter not set: rule skipped"
+            action, note = "off", ("no duration column (sources.survey.duration_column): "
+                                   "rule skipped" if rule == "speeders" and sp is not None
+                                   else "parameter not set: rule skipped")
+        if rule == "partials" and status_col is None:
+            note = "no status column (sources.survey.status_column): every row counted complete"
         drop_now = flagged & (dropped_by == "") if action == "drop" else flagged & False
         dropped_by[drop_now.to_numpy()] = rule
         remaining -= int(drop_now.sum())

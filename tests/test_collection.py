@@ -55,7 +55,7 @@ def test_inventory_planned_and_collected(tmp_path):
     assert inv.loc["survey", ["records", "participants"]].tolist() == [3, 2]
     assert inv.loc["survey", "detail"] == "完成 2；目标 4"
     assert inv.loc["secondary", "detail"] == "public: 1, web: 1; 2024-2026"
-    assert inv.loc["survey", "name"] == "问卷调查"
+    assert inv.loc["survey", "name"] == "问卷调查" and inv.loc["survey", "status"] == "已采集"
     small = _notes()
     small = small[~((small["method"] == "focus_group") & (small["participant"] > "P4"))]
     en = collection.source_inventory(p, notes=small).set_index("method")
@@ -100,3 +100,36 @@ def test_theme_figure():
     fig = collection.theme_figure(collection.theme_frequency(_notes()), "zh")
     assert fig.axes[0].get_xlabel() == "编码片段数"
     plt.close(fig)
+
+
+def test_missing_optional_sources_and_columns(tmp_path):
+    from csi_helpers.errors import CSIWarning
+
+    with pytest.warns(CSIWarning, match="sources.notes"):
+        empty = collection.theme_frequency(None)
+    assert empty.empty and "total" in empty.columns
+    import matplotlib.pyplot as plt
+    plt.close(collection.theme_figure(empty))
+    bare = _notes().drop(columns=["sentiment", "participant"])
+    f = collection.theme_frequency(bare)
+    assert f.loc["price", "total"] == 6 and f["negative"].isna().all()
+    plt.close(collection.theme_figure(f))
+    inv = collection.source_inventory(_params(tmp_path), notes=bare).set_index("method")
+    assert inv.loc["focus_group", "sessions"] == 1
+    assert pd.isna(inv.loc["focus_group", "participants"])
+    assert collection.secondary_overview(None).empty
+    sec = pd.DataFrame({"summary": ["b", "a"], "year": [2026, 2024], "source_id": ["S2", "S1"]})
+    assert collection.secondary_overview(sec)[["source_id", "year"]].values.tolist() == \
+        [["S1", 2024], ["S2", 2026]]
+
+
+def test_optional_loader(capsys):
+    class WB:
+        params = {"sources": {"notes": {"path": "x"}}}
+
+        def notes(self):
+            return "loaded"
+
+    assert collection.optional(WB(), "notes") == "loaded"
+    assert collection.optional(WB(), "secondary") is None
+    assert "sources.secondary is not given" in capsys.readouterr().out

@@ -203,3 +203,25 @@ def test_distribution_figure_uses_params_labels():
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[-1].startswith("Q01 信赖") and "(R)" in ticks[-2] and len(ticks) == 5
     plt.close(fig)
+
+
+def test_no_status_or_duration_column_is_logged_not_guessed():
+    p = _params()
+    p["sources"]["survey"]["status_column"] = None
+    p["sources"]["survey"]["duration_column"] = None
+    c = quality.clean_survey(_survey().drop(columns=["status", "duration_sec"]), p)
+    log = c.log.set_index("rule")
+    assert log.loc["speeders", "action"] == "off"
+    assert "duration_column" in log.loc["speeders", "note"]
+    assert "every row counted complete" in log.loc["partials", "note"]
+    assert log.loc["partials", "rows_flagged"] == 0
+    s = quality.fieldwork_summary(_survey().drop(columns=["status"]), p).set_index("measure")
+    assert s.loc["complete", "value"] == 9 and "no status column" in s.loc["complete", "note"]
+
+
+def test_quota_given_as_counts():
+    q = quality.quota_table(_survey(), {"region": {"N": 30, "S": 20}}).set_index("level")
+    assert q.loc["N", "target_share"] == pytest.approx(0.6)
+    assert q.loc["S", "target_count"] == 20
+    q = quality.quota_table(pd.DataFrame({"grade": [1, 1, 2]}), {"grade": {1: 0.5, 2: 0.5}})
+    assert q["count"].tolist() == [2, 1]
