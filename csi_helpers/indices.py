@@ -129,10 +129,10 @@ def _points(params: Mapping) -> int:
 
 
 def _weights(children: Sequence[Mapping], where: str) -> np.ndarray:
-    """Normalised weights of a node's children: all equal unless every child has `weight`."""
+    """Weights of a node's children (ones unless every child has `weight`; normalise to report)."""
     given = [c.get("weight") for c in children]
     if all(w is None for w in given):
-        return np.full(len(children), 1.0 / len(children))
+        return np.ones(len(children))   # unnormalised: the weighted means renormalise (exact sums)
     missing = [c.get("id") for c, w in zip(children, given) if w is None]
     if missing:
         raise CSIInputError(f"params: {where}: 'weight' is given for some but not for "
@@ -143,7 +143,7 @@ def _weights(children: Sequence[Mapping], where: str) -> np.ndarray:
         raise CSIInputError(f"params: {where}: every 'weight' must be a number; got {given}") from None
     if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
         raise CSIInputError(f"params: {where}: weights must be finite, >= 0 and not all 0; got {given}")
-    return w / w.sum()
+    return w
 
 
 def _weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -234,7 +234,7 @@ def _item_ids(tree: _Tree) -> list[str]:
 
 
 def _csi_weights(tree: _Tree, params: Mapping, lv_ids: list[str]) -> tuple[str, dict[str, float], str]:
-    """(weighting, {lv: weight}, description) from indicator_system.csi.weighting."""
+    """(weighting, {lv: weight (unnormalised)}, description) from indicator_system.csi.weighting."""
     csi = _system(params).get("csi") or {}
     weighting = csi.get("weighting", "acsi")
     if weighting == "acsi":
@@ -249,7 +249,7 @@ def _csi_weights(tree: _Tree, params: Mapping, lv_ids: list[str]) -> tuple[str, 
         if not use:
             raise CSIInputError("params: indicator_system.csi.weighting is 'equal' but no latent "
                                 "variable other than COMP has indicators")
-        return weighting, {lv: 1.0 / len(use) for lv in use}, (
+        return weighting, {lv: 1.0 for lv in use}, (
             f"equal: CSI = the mean of the latent variables except COMP ({', '.join(use)}); "
             "COMP is left out because more complaints mean less satisfaction")
     if weighting == "custom":
@@ -581,7 +581,7 @@ def rollup(positions: pd.DataFrame, params: Mapping, lang: str | None = None) ->
     for i, ind in enumerate(tree.indicators):
         children = [tree.items[q] for q in ind["items"]]
         w = _weights(children, f"indicator_system.items (weights of the items of indicator {ind['id']})")
-        for q, wq in zip(ind["items"], w):
+        for q, wq in zip(ind["items"], w / w.sum()):
             rows.append({"level": "item", "id": q, "parent": ind["id"],
                          "name": _name(tree.items[q], lang, "text"), "weight": wq,
                          "score": float(item_score[q]), "n": int(item_n[q])})
@@ -601,7 +601,7 @@ def rollup(positions: pd.DataFrame, params: Mapping, lang: str | None = None) ->
             continue
         inds = lv_inds[lv["id"]]
         w = _weights(inds, f"indicator_system.indicators (weights of the indicators of {lv['id']})")
-        for ind, wi in zip(inds, w):
+        for ind, wi in zip(inds, w / w.sum()):
             rows.append({"level": "indicator", "id": ind["id"], "parent": lv["id"],
                          "name": _name(ind, lang), "weight": wi, "score": ind_score[ind["id"]],
                          "n": int(np.sum(~np.isnan(resp[ind["id"]])))})
@@ -613,7 +613,7 @@ def rollup(positions: pd.DataFrame, params: Mapping, lang: str | None = None) ->
     weighting, cw, description = _csi_weights(tree, params, lv_ids)
     for lv in lv_rows:
         rows.append({"level": "latent_variable", "id": lv["id"], "parent": "CSI",
-                     "name": _name(lv, lang), "weight": cw.get(lv["id"], 0.0),
+                     "name": _name(lv, lang), "weight": cw.get(lv["id"], 0.0) / sum(cw.values()),
                      "score": lv_score[lv["id"]], "n": int(np.sum(~np.isnan(resp[lv["id"]])))})
 
     def oriented(lv_id, x):
