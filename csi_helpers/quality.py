@@ -447,6 +447,9 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
         raise CSIInputError(f"survey: expected a DataFrame, got {type(raw_survey).__name__}")
     cfg = survey_settings(params)
     src = cfg["source"]
+    if not raw_survey.index.is_unique:
+        raise CSIInputError(f"{src}: the survey's row labels (index) repeat; pass "
+                            "survey.reset_index(drop=True) so each response has its own row")
     rules = cfg["cleaning"]
     items = cfg["items"]
     extra = [c for c in cfg["extra_items"] if c not in items]

@@ -225,3 +225,10 @@ def test_quota_given_as_counts():
     assert q.loc["S", "target_count"] == 20
     q = quality.quota_table(pd.DataFrame({"grade": [1, 1, 2]}), {"grade": {1: 0.5, 2: 0.5}})
     assert q["count"].tolist() == [2, 1]
+
+
+def test_repeated_index_is_an_error():
+    raw = _survey()
+    raw.index = [0] * len(raw)
+    with pytest.raises(CSIInputError, match="reset_index"):
+        quality.clean_survey(raw, _params())
