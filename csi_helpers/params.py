@@ -973,6 +973,12 @@ def check(path: str | Path) -> list[str]:
     return v.problems
 
 
+_NOUN = {"survey": "survey export", "customers": "customer export (CRM)",
+         "transactions": "transaction export", "visits": "store-visit export",
+         "notes": "coded interview and focus-group notes", "secondary": "secondary-data notes",
+         "truth": "demo truth file"}
+
+
 def _check_data(p: dict, v: _Validator) -> None:
     from . import io
 
@@ -988,9 +994,10 @@ def _check_data(p: dict, v: _Validator) -> None:
         if not f.exists():
             if demo:
                 continue  # generated on demand by csi_helpers.demo
-            v.add(f"sources.{key}.path", f"{v.show(f)} does not exist; put the "
-                                         f"{'survey export' if key == 'survey' else key + ' file'} "
-                                         "there or fix the path")
+            v.add(f"sources.{key}.path", f"{v.show(f)} does not exist; put the {_NOUN[key]} "
+                                         "there, fix the path, or remove sources." + key
+                  if key != "survey" else
+                  f"{v.show(f)} does not exist; put the {_NOUN[key]} there or fix the path")
             continue
         if not f.is_file():
             v.add(f"sources.{key}.path", f"{v.show(f)} is a folder, not a file; point it at the "
@@ -1020,6 +1027,14 @@ def _relative(message: str, f: Path, v: _Validator) -> str:
     return message.replace(show_path(f), v.show(f), 1)
 
 
+def _as_list(x) -> list:
+    return x if isinstance(x, list) else []
+
+
+def _as_dict(x) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
 def _check_survey(p: dict, f: Path, v: _Validator) -> None:
     from . import io
 
@@ -1042,33 +1057,33 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
 
     for key in ("id_column", "customer_id_column", "status_column", "duration_column"):
         need(spec.get(key), f"sources.survey.{key}", "set it to the survey's column name")
-    for i, seg in enumerate(spec.get("segments") or []):
+    for i, seg in enumerate(_as_list(spec.get("segments"))):
         need(seg, f"sources.survey.segments[{i}]", "fix the column name or remove it")
     system = p.get("indicator_system") if isinstance(p.get("indicator_system"), dict) else {}
     in_indicator = set()
-    for k, ind in enumerate(system.get("indicators") or []):
+    for k, ind in enumerate(_as_list(system.get("indicators"))):
         if not isinstance(ind, dict) or not isinstance(ind.get("items"), list):
             continue
         for j, q in enumerate(ind["items"]):
             in_indicator.add(q)
             need(q, f"indicator_system.indicators[{k}].items[{j}]",
                  "add the column or fix the item id", suggest=False)
-    for i, it in enumerate(system.get("items") or []):
+    for i, it in enumerate(_as_list(system.get("items"))):
         if isinstance(it, dict) and it.get("id") not in in_indicator:
             need(it.get("id"), f"indicator_system.items[{i}].id",
                  "add the column or fix the item id", suggest=False)
     framing = p.get("framing") if isinstance(p.get("framing"), dict) else {}
-    for i, comp in enumerate(framing.get("competitors") or []):
+    for i, comp in enumerate(_as_list(framing.get("competitors"))):
         if isinstance(comp, dict) and isinstance(comp.get("columns"), dict):
             for item, col in comp["columns"].items():
                 need(col, f"framing.competitors[{i}].columns.{item}",
                      "add the competitor's rating column or fix the name")
     fw = p.get("fieldwork") if isinstance(p.get("fieldwork"), dict) else {}
-    for col, shares in (fw.get("quota") or {}).items():
+    for col, shares in _as_dict(fw.get("quota")).items():
         if not need(col, f"fieldwork.quota.{col}", "use a segment column of the survey"):
             continue
         found = set(df[col].dropna().unique())
-        for value in (shares or {}) if isinstance(shares, dict) else ():
+        for value in _as_dict(shares):
             if value not in found:
                 shown_vals = ", ".join(sorted(map(str, found))[:12])
                 v.add(f"fieldwork.quota.{col}.{value}",

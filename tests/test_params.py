@@ -527,3 +527,34 @@ def test_rotation_null_means_none(tmp_path):
     raw["analysis"]["efa"]["rotation"] = None
     p = params.load(demo_project(tmp_path, raw, data=False))
     assert p["analysis"]["efa"]["rotation"] == "none"
+
+
+def _key_paths(obj, prefix=()):
+    if prefix:
+        yield prefix
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _key_paths(v, prefix + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj[:2]):
+            yield from _key_paths(v, prefix + (i,))
+
+
+def test_any_wrong_value_anywhere_is_a_problem_never_a_crash(tmp_path):
+    """Every key of demo.yaml set to a value of the wrong kind: validate() and check()
+    return problem lines, they never raise."""
+    raw0 = demo_raw()
+    demo_project(tmp_path)                      # data once
+    for i, keys in enumerate(_key_paths(raw0)):
+        for value in (None, "x", [{"a": None}], 3):
+            raw = copy.deepcopy(raw0)
+            obj = raw
+            for k in keys[:-1]:
+                obj = obj[k]
+            obj[keys[-1]] = value
+            problems = problems_for(raw)
+            assert all(isinstance(line, str) and "\n" not in line for line in problems)
+            if i % 11 == 0 and value == "x":  # a sample through check() with the data
+                path = tmp_path / "params" / "demo.yaml"
+                path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+                params.check(path)
