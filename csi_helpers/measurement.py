@@ -5,6 +5,13 @@ notebook 04 shows a reviewer: the analysis items (reverse-keyed), verdicts again
 usual cut-offs, a scree plot, a loadings heatmap, the ACSI/ECSI path diagram, the IPMA
 chart, and on generated data how close each estimate comes to the planted value.
 
+Data: ``analysis_items``, ``structural_model``, ``lv_labels``, ``item_labels``.
+Decisions and tables: ``n_factors_to_extract``, ``kmo_verdict``, ``suitability_table``,
+``kmo_items_table``, ``efa_item_table``, ``reliability_validity_table``, ``r2_table``,
+``effects_table``, ``csi_table``, ``recovery_table``, ``recovery_summary``.
+Figures (``lang`` "en" | "zh"): ``scree_figure``, ``loadings_figure``, ``path_diagram``,
+``ipma_figure``.
+
 Cut-offs (each verdict names its source):
 - KMO (Kaiser 1974): >= .90 marvelous, .80 meritorious, .70 middling, .60 mediocre,
   .50 miserable, below .50 unacceptable.
@@ -14,6 +21,7 @@ Cut-offs (each verdict names its source):
 """
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
@@ -47,6 +55,72 @@ def analysis_items(survey: pd.DataFrame, p: dict) -> pd.DataFrame:
     return scales.reverse(values, reverse, p["scale"]["points"]) if reverse else values
 
 
+def structural_model(p: dict) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """The blocks and inner paths of ``indicator_system.model`` (ACSI or ECSI).
+
+    Returns ``(blocks, paths)``: ``params.blocks(p)`` restricted to the model's latent
+    variables, and ``pls.ACSI`` or ``pls.ECSI``. Raises ``CSIInputError`` when the model is
+    unknown or a latent variable of its paths has no items.
+
+    Example
+    -------
+    >>> blocks, paths = structural_model(wb.params)     # doctest: +SKIP
+    """
+    from . import params as params_mod
+    from . import pls
+
+    name = str((p.get("indicator_system") or {}).get("model", "")).upper()
+    if name not in ("ACSI", "ECSI"):
+        raise CSIInputError(f"indicator_system.model: {name!r} is not a model; use ACSI or ECSI")
+    paths = list(getattr(pls, name))
+    blocks = params_mod.blocks(p)
+    in_model = {lv for edge in paths for lv in edge}
+    lvs = [lv for lv in blocks if lv in in_model] + sorted(in_model - set(blocks))
+    missing = [lv for lv in lvs if not blocks.get(lv)]
+    if missing:
+        raise CSIInputError(f"indicator_system.indicators: the {name} model needs items for "
+                            f"{missing}; give each an indicator with items, or use "
+                            "model: ACSI (no IMAG)")
+    return {lv: list(blocks[lv]) for lv in lvs}, paths
+
+
+def lv_labels(p: dict, lang: str | None = None) -> dict[str, str]:
+    """{LV id: its name in ``lang``} for every latent variable of the params."""
+    from . import params as params_mod
+
+    return {lv["id"]: params_mod.label(p, lv["id"], lang)
+            for lv in p["indicator_system"]["latent_variables"]}
+
+
+def item_labels(p: dict, lang: str | None = None) -> dict[str, str]:
+    """{item id: its text in ``lang``} for every survey item of the params."""
+    from . import params as params_mod
+
+    return {i: params_mod.label(p, i, lang) for i in params_mod.items(p)}
+
+
+def n_factors_to_extract(setting, parallel) -> int:
+    """The number of factors the EFA extracts from ``analysis.efa.n_factors``.
+
+    ``"auto"`` takes parallel analysis's decision (``parallel.n_factors``, Horn 1965, as
+    psych::fa.parallel); a positive whole number is used as given (a methodologist's
+    override, e.g. the number of latent variables of the indicator system).
+
+    >>> n_factors_to_extract(4, None)
+    4
+    """
+    if isinstance(setting, str) and setting.strip().lower() == "auto":
+        n = int(parallel.n_factors)
+        if n < 1:
+            raise CSIInputError("analysis.efa.n_factors: parallel analysis retained no factor "
+                                "(the items barely correlate); set a number to extract anyway")
+        return n
+    if isinstance(setting, bool) or not isinstance(setting, (int, np.integer)) or setting < 1:
+        raise CSIInputError(f"analysis.efa.n_factors: {setting!r}; use auto or a whole number "
+                            ">= 1")
+    return int(setting)
+
+
 # ----------------------------------------------------------------------------- verdicts
 
 _KMO_LABELS = [(0.90, "marvelous"), (0.80, "meritorious"), (0.70, "middling"),
@@ -65,11 +139,87 @@ def suitability_table(kmo, bartlett) -> pd.DataFrame:
          "verdict": kmo_verdict(float(kmo.overall)),
          "rule": "Kaiser (1974): >= .80 meritorious, >= .60 mediocre, < .50 unacceptable"},
         {"statistic": "Bartlett chi-square", "value": round(float(bartlett.chi2), 1),
-         "verdict": (f"df = {int(bartlett.df)}, p = {float(bartlett.p_value):.2g}: "
+         "verdict": (f"df = {int(bartlett.df)}, p {_p_text(float(bartlett.p_value))}: "
                      + ("correlations differ from identity"
                         if bartlett.p_value < 0.05 else "cannot reject identity")),
          "rule": "p < .05: the items are correlated enough to factor"},
     ]).set_index("statistic")
+
+
+def _p_text(p: float) -> str:
+    """'< .001' or '= 0.034' (APA style)."""
+    return "< .001" if p < 0.001 else f"= {p:.3f}"
+
+
+def kmo_items_table(kmo) -> pd.DataFrame:
+    """KMO per item (MSA_i) with Kaiser's label; items below .50 are candidates to drop."""
+    per = kmo.per_item.astype(float)
+    return pd.DataFrame({"msa": per.round(3), "verdict": [kmo_verdict(v) for v in per]},
+                        index=per.index.rename("item"))
+
+
+def efa_item_table(efa, blocks: Mapping | None = None) -> pd.DataFrame:
+    """Per item: its latent variable, the factor it loads on most, that loading, the largest
+    other |loading| (cross-loading), communality h2 and uniqueness u2 = 1 - h2.
+
+    ``flag`` names the usual warnings: primary |loading| < .40 (Hair et al. 2019) or a
+    cross-loading >= .30.
+    """
+    lv_of = {i: lv for lv, its in (blocks or {}).items() for i in its}
+    L = efa.loadings.astype(float)
+    absl = L.abs().to_numpy()
+    order = np.argsort(-absl, axis=1)
+    rows = []
+    for k, item in enumerate(L.index):
+        first = order[k, 0]
+        cross = absl[k, order[k, 1]] if L.shape[1] > 1 else np.nan
+        load = float(L.iloc[k, first])
+        flags = [t for bad, t in ((abs(load) < 0.40, "loading < .40"),
+                                  (cross >= 0.30, "cross-loading >= .30")) if bad]
+        rows.append({"item": item, "lv": lv_of.get(item, ""), "factor": str(L.columns[first]),
+                     "loading": load, "cross_loading": cross,
+                     "h2": float(efa.communalities[item]), "u2": float(efa.uniquenesses[item]),
+                     "flag": "; ".join(flags) or "ok"})
+    return pd.DataFrame(rows).set_index("item").round(3)
+
+
+def r2_table(result) -> pd.DataFrame:
+    """R² of each endogenous LV with its bootstrap 95% CI (when the fit was bootstrapped).
+
+    Chin (1998): R² about .67 substantial, .33 moderate, .19 weak.
+    """
+    out = pd.DataFrame({"r2": result.r2.astype(float)})
+    out.index.name = "lv"
+    out["reading"] = ["substantial" if v >= 0.67 else "moderate" if v >= 0.33
+                      else "weak" if v >= 0.19 else "very weak" for v in out["r2"]]
+    return _with_ci(out, result, "r2").round(3)
+
+
+def effects_table(result, target: str | None = None) -> pd.DataFrame:
+    """Direct, indirect and total effects between LVs, total with its bootstrap 95% CI.
+
+    ``target`` keeps only the effects on that LV (e.g. ``"SAT"``).
+    """
+    out = result.effects.copy()
+    if target is not None:
+        out = out[out["to"] == target]
+    return _with_ci(out, result, "total").round(3)
+
+
+def _with_ci(table: pd.DataFrame, result, kind: str) -> pd.DataFrame:
+    if getattr(result, "boot", None) is None:
+        return table
+    s = result.boot.summary
+    s = s[s["kind"] == kind].set_index("name")
+    return table.join(s[["ci_low", "ci_high"]], how="left")
+
+
+def csi_table(index) -> pd.DataFrame:
+    """A :class:`csi_helpers.pls.CSIIndex` as a one-row table (for ``wb.save_table``)."""
+    return pd.DataFrame([{"lv": index.lv, "index": index.index, "se": index.se,
+                          "ci_low": index.ci_low, "ci_high": index.ci_high,
+                          "scale_low": index.scale[0], "scale_high": index.scale[1]}]
+                        ).set_index("lv").astype(float).round(2)
 
 
 def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]],
@@ -99,37 +249,71 @@ def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]]
 
 # ----------------------------------------------------------------------------- recovery
 
-def recovery_table(paths: pd.DataFrame, outer: pd.DataFrame, truth: dict) -> pd.DataFrame:
-    """Each planted path and loading beside its estimate and bootstrap 95% CI.
+def recovery_table(result, truth: Mapping) -> pd.DataFrame:
+    """Each planted path and loading beside its PLS estimate and bootstrap 95% CI.
 
-    ``truth["pls_population"]`` holds what PLS-PM converges to under the demo generator
-    (discretised answers and composites attenuate the generating values, which are shown
-    too); ``inside`` says whether the population value lies in the estimate's CI.
-    With 95% intervals, about one parameter in twenty is expected to fall outside.
+    ``result`` is a bootstrapped :func:`csi_helpers.pls.fit`; ``truth`` the demo's
+    ``truth.json`` (``wb.truth()``). Two reference values per parameter:
+
+    * ``generating``: the value planted in the latent model (``truth["model"]``);
+    * ``population``: what PLS-PM converges to on this generator's data with infinitely
+      many respondents (``truth["pls_population"]``). Answers cut into 5 categories and
+      composites that carry measurement error attenuate PLS paths below the generating
+      ones, while PLS mode-A loadings come out above them (each composite contains its
+      own item). So a sample's CI is judged against ``population``.
+
+    ``inside`` is True when ``ci_low <= population <= ci_high`` (missing when either is
+    unknown). With 95% intervals about one parameter in twenty falls outside by chance.
+
+    Example
+    -------
+    >>> rec = recovery_table(fit, wb.truth()); recovery_summary(rec)   # doctest: +SKIP
     """
+    if getattr(result, "boot", None) is None:
+        raise CSIInputError("recovery_table: the PLS fit has no bootstrap; fit with "
+                            "bootstrap > 0 (analysis.pls.bootstrap) to get the CIs")
     pop = truth.get("pls_population") or {}
-    gen = truth.get("model") or truth.get("generating") or {}
+    gen = truth.get("model") or {}
+    if not pop.get("paths") or not pop.get("loadings"):
+        raise CSIInputError("truth.json: pls_population has no paths/loadings; regenerate the "
+                            "demo data (delete data/demo/ and rerun csi demo)")
+    pop_paths, gen_paths = _pairs(pop.get("paths")), _pairs(gen.get("paths"))
+    pop_load, gen_load = pop.get("loadings") or {}, gen.get("loadings") or {}
+    s = result.boot.summary
     rows = []
-    pop_paths = _pairs(pop.get("paths"))
-    gen_paths = _pairs(gen.get("paths"))
-    for _, r in paths.iterrows():
-        key = (r["from"], r["to"])
-        rows.append({"kind": "path", "parameter": f"{key[0]} -> {key[1]}",
-                     "generating": gen_paths.get(key, np.nan),
-                     "population": pop_paths.get(key, np.nan), "estimate": r["estimate"],
-                     "ci_low": r.get("ci_low", np.nan), "ci_high": r.get("ci_high", np.nan)})
-    pop_load = pop.get("loadings") or {}
-    gen_load = gen.get("loadings") or {}
-    for item, r in outer.iterrows():
-        rows.append({"kind": "loading", "parameter": str(item),
-                     "generating": gen_load.get(item, np.nan),
-                     "population": pop_load.get(item, np.nan), "estimate": r["loading"],
-                     "ci_low": r.get("loading_ci_low", np.nan),
-                     "ci_high": r.get("loading_ci_high", np.nan)})
+    for kind, keyed in (("path", {f"{a} -> {b}": (pop_paths.get((a, b), np.nan),
+                                                   gen_paths.get((a, b), np.nan))
+                                  for a, b in zip(result.paths["from"], result.paths["to"])}),
+                        ("loading", {str(i): (pop_load.get(i, np.nan), gen_load.get(i, np.nan))
+                                     for i in result.outer.index})):
+        boot = s[s["kind"] == kind].set_index("name")
+        for name, (p_val, g_val) in keyed.items():
+            b = boot.loc[name]
+            rows.append({"kind": kind, "parameter": name, "generating": float(g_val),
+                         "population": float(p_val), "estimate": float(b["original"]),
+                         "ci_low": float(b["ci_low"]), "ci_high": float(b["ci_high"])})
     out = pd.DataFrame(rows)
-    out["inside"] = (out["population"] >= out["ci_low"]) & (out["population"] <= out["ci_high"])
-    out.loc[out[["population", "ci_low", "ci_high"]].isna().any(axis=1), "inside"] = pd.NA
-    return out.set_index(["kind", "parameter"]).round(3)
+    inside = (out["population"] >= out["ci_low"]) & (out["population"] <= out["ci_high"])
+    unknown = out[["population", "ci_low", "ci_high"]].isna().any(axis=1)
+    out["inside"] = pd.array(np.where(unknown, None, inside), dtype="boolean")
+    return out.set_index(["kind", "parameter"]).round(4)
+
+
+def recovery_summary(table: pd.DataFrame) -> str:
+    """One line: how many planted paths and loadings lie inside their 95% CI.
+
+    >>> t = pd.DataFrame({"inside": [True, False, True]},
+    ...     index=pd.MultiIndex.from_tuples([("path", "A -> B"), ("loading", "x1"),
+    ...                                      ("loading", "x2")]))
+    >>> recovery_summary(t)
+    '1 of 1 paths and 1 of 2 loadings inside their 95% CI'
+    """
+    kinds = table.index.get_level_values(0)
+    parts = []
+    for kind, word in (("path", "paths"), ("loading", "loadings")):
+        ok = table["inside"][kinds == kind].dropna()
+        parts.append(f"{int(ok.sum())} of {len(ok)} {word}")
+    return " and ".join(parts) + " inside their 95% CI"
 
 
 def _pairs(value) -> dict:
@@ -153,50 +337,105 @@ def _pairs(value) -> dict:
 
 # ----------------------------------------------------------------------------- figures
 
-def scree_figure(table: pd.DataFrame, n_factors: int | None = None, title: str | None = None):
+_TEXT = {
+    "en": {"scree": "Scree plot with parallel analysis", "factor": "factor / component",
+           "eigen": "eigenvalue", "retained": "factors retained: {n}",
+           "observed_fa": "factors: observed", "simulated_fa_q95": "factors: random data (95th pct)",
+           "observed_pc": "components: observed",
+           "simulated_pc_q95": "components: random data (95th pct)",
+           "loadings": "Rotated factor loadings", "loading": "loading",
+           "paths": "Structural model (PLS-PM): path coefficients, * = 95% CI excludes 0",
+           "ipma": "Importance-performance map (IPMA): {target}",
+           "importance": "importance (total effect on {target})",
+           "performance": "performance (0-100)",
+           "improve": "high importance, low performance:\nimprove first"},
+    "zh": {"scree": "碎石图与平行分析", "factor": "因子 / 成分", "eigen": "特征值",
+           "retained": "保留因子数: {n}", "observed_fa": "因子: 实际数据",
+           "simulated_fa_q95": "因子: 随机数据 (95百分位)", "observed_pc": "成分: 实际数据",
+           "simulated_pc_q95": "成分: 随机数据 (95百分位)",
+           "loadings": "旋转后的因子载荷", "loading": "载荷",
+           "paths": "结构模型 (PLS-PM): 路径系数, * = 95%置信区间不含0",
+           "ipma": "重要性-绩效分析 (IPMA): {target}",
+           "importance": "重要性 (对{target}的总效应)", "performance": "绩效 (0-100)",
+           "improve": "重要性高、绩效低:\n优先改进"},
+}
+
+
+def _t(lang: str | None, key: str, **kw) -> str:
+    return _TEXT.get(lang or "en", _TEXT["en"])[key].format(**kw)
+
+
+def scree_figure(table: pd.DataFrame, n_factors: int | None = None, title: str | None = None,
+                 lang: str = "en"):
     """Scree plot of observed against simulated eigenvalues (parallel analysis).
 
-    ``table`` has one row per component/factor and numeric columns of eigenvalues whose
-    names say observed or simulated (as ``factors.parallel_analysis(...).table``).
+    ``table`` is ``factors.parallel_analysis(...).table``: observed eigenvalues of the
+    factors (reduced matrix) and components, and the 95th percentile of those of random
+    data of the same size. Retain the factors whose observed eigenvalue lies above the
+    random line (Horn 1965).
     """
     import matplotlib.pyplot as plt
 
     plotting.setup()
     fig, ax = plt.subplots(figsize=(7, 4))
     x = np.arange(1, len(table) + 1)
-    styles = {"observed": "-o", "simulated": "--", "random": "--", "resampled": ":"}
-    for col in table.select_dtypes("number").columns:
-        style = next((s for k, s in styles.items() if k in str(col).lower()), "-")
-        ax.plot(x, table[col].to_numpy(dtype=float), style, label=str(col), lw=1.5, ms=4)
+    styles = {"observed_fa": ("-o", plotting.PALETTE["primary"]),
+              "simulated_fa_q95": ("--", plotting.PALETTE["primary"]),
+              "observed_pc": ("-s", plotting.PALETTE["neutral"]),
+              "simulated_pc_q95": (":", plotting.PALETTE["neutral"])}
+    cols = [c for c in styles if c in table.columns] or list(table.select_dtypes("number"))
+    for col in cols:
+        style, colour = styles.get(col, ("-", None))
+        label = _TEXT.get(lang, _TEXT["en"]).get(col, str(col))
+        ax.plot(x, table[col].to_numpy(dtype=float), style, color=colour, label=label,
+                lw=1.5, ms=4)
     ax.axhline(0, color="grey", lw=0.6)
     if n_factors:
         ax.axvline(n_factors + 0.5, color=plotting.PALETTE["accent"], ls=":",
-                   label=f"retained: {n_factors}")
-    ax.set_xlabel("factor / component")
-    ax.set_ylabel("eigenvalue")
+                   label=_t(lang, "retained", n=n_factors))
+    ax.set_xlabel(_t(lang, "factor"))
+    ax.set_ylabel(_t(lang, "eigen"))
     ax.set_xticks(x)
-    ax.set_title(title or "Scree plot with parallel analysis")
+    ax.set_title(title or _t(lang, "scree"))
     ax.legend(fontsize=8)
     return fig
 
 
+def _factor_order(loadings: pd.DataFrame, blocks: Mapping | None) -> list:
+    """Factors ordered by the block whose items load on them most (then the rest)."""
+    if not blocks:
+        return list(loadings.columns)
+    primary = loadings.abs().idxmax(axis=1)
+    order = []
+    for items in blocks.values():
+        here = primary.reindex([i for i in items if i in primary.index]).dropna()
+        if len(here):
+            f = here.value_counts().index[0]
+            if f not in order:
+                order.append(f)
+    return order + [f for f in loadings.columns if f not in order]
+
+
 def loadings_figure(loadings: pd.DataFrame, item_labels: Mapping | None = None,
-                    blocks: Mapping | None = None, title: str | None = None):
-    """Heatmap of factor loadings, items grouped by their latent variable."""
+                    blocks: Mapping | None = None, title: str | None = None, lang: str = "en"):
+    """Heatmap of factor loadings, items grouped by their latent variable and factors
+    ordered so that each block's factor follows the last (a clean solution is a staircase
+    of dark cells)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
 
     plotting.setup()
     order = [i for its in (blocks or {}).values() for i in its if i in loadings.index]
     order += [i for i in loadings.index if i not in order]
-    data = loadings.loc[order]
+    data = loadings.loc[order, _factor_order(loadings, blocks)].astype(float)
     if item_labels:
         data = data.rename(index=lambda i: f"{i} {item_labels.get(i, '')}".strip())
-    fig, ax = plt.subplots(figsize=(1.1 * data.shape[1] + 5, 0.32 * len(data) + 1.5))
+    fig, ax = plt.subplots(figsize=(0.8 * data.shape[1] + 6, 0.32 * len(data) + 1.5))
     sns.heatmap(data, annot=True, fmt=".2f", cmap="RdBu_r", vmin=-1, vmax=1, center=0,
-                cbar_kws={"label": "loading"}, ax=ax, annot_kws={"size": 7})
-    ax.set_title(title or "Rotated factor loadings")
+                cbar_kws={"label": _t(lang, "loading")}, ax=ax, annot_kws={"size": 7})
+    ax.set_title(title or _t(lang, "loadings"))
     ax.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
     return fig
 
 
@@ -218,7 +457,7 @@ def _layered_layout(lvs: list[str], edges: list[tuple[str, str]]) -> dict:
 
 
 def path_diagram(paths: pd.DataFrame, r2: pd.Series | Mapping | None = None,
-                 labels: Mapping | None = None, title: str | None = None):
+                 labels: Mapping | None = None, title: str | None = None, lang: str = "en"):
     """The structural model drawn: LVs as ellipses with R², arrows with coefficients.
 
     Arrow width grows with |coefficient|; a coefficient whose bootstrap 95% CI excludes
@@ -232,9 +471,9 @@ def path_diagram(paths: pd.DataFrame, r2: pd.Series | Mapping | None = None,
     lvs = list(dict.fromkeys([lv for e in edges for lv in e]))
     pos = ({lv: _LAYOUT[lv] for lv in lvs} if all(lv in _LAYOUT for lv in lvs)
            else _layered_layout(lvs, edges))
-    r2 = dict(r2 or {})
+    r2 = dict(r2) if r2 is not None else {}
     fig, ax = plt.subplots(figsize=(10, 6))
-    half_w, half_h = 0.575, 0.31           # the ellipses' semi-axes
+    half_w, half_h = 0.6, 0.34           # the ellipses' semi-axes
 
     def rim(x, y, dx, dy):
         """Where the ray from an ellipse's centre along (dx, dy) leaves the ellipse."""
@@ -261,27 +500,36 @@ def path_diagram(paths: pd.DataFrame, r2: pd.Series | Mapping | None = None,
     for lv, (x, y) in pos.items():
         ax.add_patch(Ellipse((x, y), 2 * half_w, 2 * half_h, fc="#eaf1f8",
                              ec=plotting.PALETTE["primary"], lw=1.5, zorder=2))
-        name = (labels or {}).get(lv, lv)
+        name = textwrap.fill(str((labels or {}).get(lv, lv)), 14)
         sub = f"\nR² = {r2[lv]:.2f}" if lv in r2 and r2[lv] > 0 else ""
-        ax.text(x, y, f"{name}{sub}", ha="center", va="center", fontsize=9, zorder=4)
+        ax.text(x, y, f"{name}{sub}", ha="center", va="center", fontsize=8.5, zorder=4,
+                linespacing=1.1)
     xs, ys = zip(*pos.values())
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title or "Structural model (PLS-PM): path coefficients, * = 95% CI excludes 0")
+    ax.set_title(title or _t(lang, "paths"))
     return fig
 
 
-def ipma_figure(table: pd.DataFrame, labels: Mapping | None = None, title: str | None = None):
+def ipma_figure(table: pd.DataFrame, labels: Mapping | None = None, title: str | None = None,
+                target: str = "target", lang: str = "en", level: str | None = "lv"):
     """Importance-performance map: total effect on the target (x) against performance (y).
 
-    ``table`` has one row per LV (or indicator) with columns ``importance`` and
-    ``performance``; dashed lines at the means split it into four quadrants.
+    ``table`` is ``pls.ipma(...)``: one row per LV (and indicator) with columns
+    ``importance`` and ``performance``; ``level`` keeps the rows of that ``level``
+    ("lv" or "indicator"; None keeps all). Dashed lines at the means split the map into
+    four quadrants; bottom right (important, performing below average) is where to act.
     """
     import matplotlib.pyplot as plt
 
     plotting.setup()
+    if level is not None and "level" in table.columns:
+        table = table[table["level"] == level]
+    if table.empty:
+        raise CSIInputError(f"ipma_figure: no rows of level {level!r}; use level='lv', "
+                            "'indicator' or None")
     fig, ax = plt.subplots(figsize=(7, 5))
     x = table["importance"].astype(float)
     y = table["performance"].astype(float)
@@ -291,9 +539,15 @@ def ipma_figure(table: pd.DataFrame, labels: Mapping | None = None, title: str |
                     xytext=(6, 4), fontsize=9)
     ax.axvline(x.mean(), color="grey", ls="--", lw=0.8)
     ax.axhline(y.mean(), color="grey", ls="--", lw=0.8)
-    ax.set_xlabel("importance (total effect on the target)")
-    ax.set_ylabel("performance (0-100)")
-    ax.text(0.99, 0.02, "high importance, low performance:\nimprove first", ha="right",
-            va="bottom", transform=ax.transAxes, fontsize=8, color=plotting.PALETTE["bad"])
-    ax.set_title(title or "Importance-performance map (IPMA)")
+    pad_x = 0.15 * (x.max() - x.min() or 1)
+    pad_y = 0.15 * (y.max() - y.min() or 1)
+    ax.set_xlim(x.min() - pad_x, x.max() + 2 * pad_x)
+    ax.set_ylim(y.min() - 2.5 * pad_y, y.max() + pad_y)
+    name = (labels or {}).get(target, target)
+    ax.set_xlabel(_t(lang, "importance", target=name))
+    ax.set_ylabel(_t(lang, "performance"))
+    ax.text(0.99, 0.02, _t(lang, "improve"), ha="right", va="bottom", transform=ax.transAxes,
+            fontsize=8, color=plotting.PALETTE["bad"])
+    ax.set_title(title or _t(lang, "ipma", target=name), fontsize=11)
+    fig.tight_layout()
     return fig
