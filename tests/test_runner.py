@@ -143,3 +143,28 @@ def test_tables_workbook_has_a_sheet_per_table(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert len(wb.sheetnames) == 3 and all(len(s) <= 31 for s in wb.sheetnames)
     assert wb[wb.sheetnames[0]]["B2"].value == "非常满意"
+
+
+def test_run_all_in_parallel_processes(project, tmp_path):
+    """`csi run --all --jobs 2`: every client in params/, each in its own run folder."""
+    import os
+    import subprocess
+    import sys
+
+    text = (project / "params" / "demo.yaml").read_text(encoding="utf-8")
+    second = project / "params" / "second.yaml"
+    second.write_text(text.replace("  id: demo\n", "  id: second\n", 1), encoding="utf-8")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "csi_helpers.cli", "run", "--all", "--jobs", "2", "--only",
+             "01", "--outputs", str(tmp_path)], cwd=project, capture_output=True, text=True,
+            timeout=600, env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+    finally:
+        second.unlink()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for client in ("demo", "second"):
+        runs = list((tmp_path / client).iterdir())
+        assert len(runs) == 1
+        manifest = json.loads((runs[0] / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["client"] == client and manifest["status"] == "ok"
+        assert f"{client}: ok" in proc.stdout
