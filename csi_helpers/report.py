@@ -8,8 +8,11 @@ one Excel workbook, a sheet per table, for the client.
 """
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -35,6 +38,46 @@ _STYLE = """
   @media print { .csi-toc { page-break-after: always; } }
 </style>
 """
+
+
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
+
+
+@lru_cache(maxsize=256)
+def _math_svg(tex: str) -> str | None:
+    """A TeX formula rendered by matplotlib's mathtext as an SVG data URI (None if it can't)."""
+    from matplotlib import mathtext
+    from matplotlib.font_manager import FontProperties
+
+    buf = io.BytesIO()
+    try:
+        mathtext.math_to_image(f"${tex}$", buf, prop=FontProperties(size=11), format="svg")
+    except Exception:  # mathtext knows a subset of TeX; leave anything else as text
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def render_math(markdown: str) -> str:
+    """Replace inline ``$...$`` formulas with embedded SVG images.
+
+    The report must work offline and stand alone, so MathJax (fetched from the web) is
+    not used; formulas are typeset once by matplotlib's mathtext instead. A formula
+    mathtext cannot typeset stays as code.
+
+    Example
+    -------
+    >>> render_math("alpha is $\\alpha$").startswith("alpha is <img")
+    True
+    """
+    def swap(match: re.Match) -> str:
+        tex = match.group(1)
+        uri = _math_svg(tex)
+        if uri is None:
+            return f"`{tex}`"
+        return (f'<img class="csi-math" alt="{html.escape(tex, quote=True)}" src="{uri}" '
+                'style="vertical-align: middle; display: inline">')
+
+    return _INLINE_MATH.sub(swap, markdown)
 
 
 def _section_notice(nb_entry: dict) -> str | None:
@@ -83,6 +126,8 @@ def combined_notebook(run_dir: Path, manifest: dict) -> nbformat.NotebookNode:
                                         and o.get("name") == "stderr")]
                 if not cell.outputs:
                     continue
+            if cell.cell_type == "markdown":
+                cell.source = render_math(cell.source)
             combined.cells.append(cell)
             if not inserted and cell.cell_type == "markdown":
                 # the notice goes right under the notebook's own title

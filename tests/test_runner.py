@@ -168,3 +168,11 @@ def test_run_all_in_parallel_processes(project, tmp_path):
         manifest = json.loads((runs[0] / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["client"] == client and manifest["status"] == "ok"
         assert f"{client}: ok" in proc.stdout
+
+
+def test_report_typesets_math_without_the_web():
+    out = report.render_math(r"Alpha: $\alpha = \frac{k}{k-1}$; a price of $5 or $6 stays.")
+    assert out.count('<img class="csi-math"') == 1
+    assert 'src="data:image/svg+xml;base64,' in out and "a price of $5 or $6 stays" in out
+    # what mathtext cannot typeset stays readable, as code
+    assert report.render_math(r"$\notacommand{x}$") == r"`\notacommand{x}`"
