@@ -24,9 +24,9 @@ def csi(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Com
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    """One full `csi run demo` into a temporary outputs folder."""
+    """One full `csi demo` (what the README's demo command runs) into a temporary folder."""
     out = tmp_path_factory.mktemp("outputs")
-    proc = csi("run", "demo", "--outputs", str(out), "--no-progress")
+    proc = csi("demo", "--outputs", str(out), "--no-progress")
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     runs = list((out / "demo").iterdir())
     assert len(runs) == 1
