@@ -40,6 +40,7 @@ _STYLE = """
 """
 
 
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", flags=re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
 
 
@@ -58,7 +59,7 @@ def _math_svg(tex: str) -> str | None:
 
 
 def render_math(markdown: str) -> str:
-    """Replace inline ``$...$`` formulas with embedded SVG images.
+    """Replace ``$$...$$`` and inline ``$...$`` formulas with embedded SVG images.
 
     The report must work offline and stand alone, so MathJax (fetched from the web) is
     not used; formulas are typeset once by matplotlib's mathtext instead. A formula
@@ -69,14 +70,16 @@ def render_math(markdown: str) -> str:
     >>> render_math("alpha is $\\alpha$").startswith("alpha is <img")
     True
     """
-    def swap(match: re.Match) -> str:
-        tex = match.group(1)
+    def swap(match: re.Match, display: bool = False) -> str:
+        tex = " ".join(match.group(1).split())
         uri = _math_svg(tex)
         if uri is None:
             return f"`{tex}`"
-        return (f'<img class="csi-math" alt="{html.escape(tex, quote=True)}" src="{uri}" '
-                'style="vertical-align: middle; display: inline">')
+        img = (f'<img class="csi-math" alt="{html.escape(tex, quote=True)}" src="{uri}" '
+               f'style="vertical-align: middle; display: inline">')
+        return f'\n<div style="text-align: center">{img}</div>\n' if display else img
 
+    markdown = _DISPLAY_MATH.sub(lambda m: swap(m, display=True), markdown)
     return _INLINE_MATH.sub(swap, markdown)
 
 

@@ -176,3 +176,5 @@ def test_report_typesets_math_without_the_web():
     assert 'src="data:image/svg+xml;base64,' in out and "a price of $5 or $6 stays" in out
     # what mathtext cannot typeset stays readable, as code
     assert report.render_math(r"$\notacommand{x}$") == r"`\notacommand{x}`"
+    block = report.render_math("Position:\n$$\\text{position} = 100 \\cdot \\frac{x - 1}{4}$$\nso")
+    assert '<div style="text-align: center"><img class="csi-math"' in block and "$$" not in block
