@@ -35,15 +35,43 @@ Everything is computed from the indicators' covariance matrix, which is what mak
 bootstrap fast: each resample's covariance comes from its count weights by one matrix
 product, and all resamples iterate together, warm-started from the full-sample weights.
 
-Missing values: plspm refuses NA. Here rows with a missing indicator are dropped
-(listwise deletion) with a :class:`CSIWarning` naming how many and which; scores are
-therefore only given for complete rows. The bootstrap resamples the complete rows.
+Missing values (``missing="pairwise"``, the default) follow R plspm. plspm's metric
+route (``get_weights``) cannot take NA (it stops with "missing value where TRUE/FALSE
+needed"); plspm handles NA in its non-metric route ``get_weights_nonmetric`` (Russolillo
+2012), which with every item on a numeric scale (``scaling = "num"``) is the standardised
+metric model. That is what this module runs whenever an indicator is missing:
+
+* indicators standardised on their available values (population sd);
+* start: w_p = 1/sqrt(p_j); y_i = Σ_avail x_ip w_p / Σ_avail w_p² (plspm's treated data);
+* each iteration (Jacobi, from the inner estimates Z = Y E): for every block
+  ``w_p = Σ_i x_ip z_i / Σ_i z_i²`` over the rows where x_ip is available, and
+  ``y_i = Σ_p x_ip w_p / Σ_p w_p²`` over the items row i answered (the LV score from the
+  available indicators), then y standardised (divisor n); stop when
+  ``Σ (|Y_old| - |Y|)² < tol``;
+* final weights rescaled by plspm's rule ``w / (sd(X_j w) / sqrt(n/(n-1)))`` with sd over
+  the rows complete in the block; loadings and cross-loadings are pairwise-complete
+  correlations ``cor(x, y, use="pairwise.complete.obs")``; the inner model is OLS on the
+  (complete) LV scores, so it uses all n rows.
+
+``result.n`` is the number of rows used (every row that answers at least one item of each
+block; a row with a whole block unanswered has no score there and is dropped with a
+:class:`CSIWarning`), ``result.n_missing_values`` the number of missing cells and
+``result.missing`` the route taken ("complete", "pairwise" or "listwise"). On complete
+data nothing changes (bit-identical to the metric route). Our choices where plspm has
+none: the factorial scheme uses ``cov(Y)`` as plspm's code intends (its ``switch`` names
+it "factor", so plspm itself fails there); ``scaled=False`` is not available with NA (the
+route standardises; a CSIWarning says so and the result has ``scaled=True``); LVs get
+the same sign rule as on complete data. ``missing="listwise"`` instead drops every row
+with a missing indicator (with a CSIWarning) and runs the metric route. The bootstrap
+with NA resamples rows and reruns the NA route from plspm's start on each resample.
 
 References
 ----------
 Sanchez, G. (2013) *PLS Path Modeling with R*. Trowchez Editions (R package plspm).
 Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., Lauro, C. (2005) PLS path modeling.
 *Computational Statistics & Data Analysis* 48, 159-205.
+Russolillo, G. (2012) Non-metric partial least squares. *Electronic Journal of
+Statistics* 6, 1641-1669.
 Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., Bryant, B. E. (1996) The American
 Customer Satisfaction Index. *Journal of Marketing* 60(4), 7-18.
 Ringle, C. M., Sarstedt, M. (2016) Gain more insight from your PLS-SEM results: the
@@ -150,10 +178,14 @@ class PLSResult:
     item_sds: pd.Series = field(repr=False)      # population sd (divisor n)
     observed_range: tuple = (np.nan, np.nan)     # lowest, highest indicator value
     boot: Bootstrap | None = None
+    missing: str = "complete"    # route: "complete" | "pairwise" | "listwise"
+    n_missing_values: int = 0    # missing indicator cells in the rows used
 
     def __repr__(self) -> str:
         lines = [f"PLS path model: {len(self.blocks)} LVs, {len(self.outer)} indicators, "
-                 f"n={self.n} (dropped {self.n_dropped}), scheme={self.scheme}, "
+                 f"n={self.n} (dropped {self.n_dropped}), missing={self.missing}"
+                 + (f" ({self.n_missing_values} values)" if self.n_missing_values else "")
+                 + f", scheme={self.scheme}, "
                  f"scaled={self.scaled}",
                  f"converged={self.converged} in {self.iterations} iterations; "
                  f"GoF={self.gof:.4f}"
@@ -273,8 +305,12 @@ def _topological(lvs: list, paths: list) -> list:
     return out
 
 
-def _indicator_matrix(data: pd.DataFrame, items: list, blocks: dict):
-    """Numeric complete-case matrix of the indicators; drops constant items with a warning."""
+def _indicator_matrix(data: pd.DataFrame, items: list, blocks: dict, missing: str = "pairwise"):
+    """Numeric matrix of the indicators; drops constant items with a warning.
+
+    ``missing="listwise"`` keeps the complete rows; ``"pairwise"`` keeps every row that
+    answers at least one item of each block (NaN stay in the matrix).
+    """
     sub = data.loc[:, items]
     cols = {}
     for it in items:
@@ -289,20 +325,29 @@ def _indicator_matrix(data: pd.DataFrame, items: list, blocks: dict):
             s = num
         cols[it] = s.astype("float64")
     num = pd.DataFrame(cols, index=data.index)
-    complete = num.notna().all(axis=1)
-    n_drop = int((~complete).sum())
+    avail = num.notna()
+    if missing == "listwise":
+        keep = avail.all(axis=1)
+        what = ("have a missing indicator and were dropped (listwise, missing='listwise')")
+        hint = "use missing='pairwise' (plspm's NA route) or impute beforehand"
+    else:
+        keep = pd.Series(True, index=num.index)
+        for lv, its in blocks.items():
+            keep &= avail[list(its)].any(axis=1)
+        what = "answer no item of some block and were dropped (no LV score there)"
+        hint = "check those respondents"
+    n_drop = int((~keep).sum())
     if n_drop:
-        rows = list(num.index[~complete][:5])
-        warnings.warn(f"pls.fit: {n_drop} of {len(num)} rows have a missing indicator and "
-                      f"were dropped (listwise, as plspm needs complete data), e.g. rows "
-                      f"{rows}; impute beforehand if that loses too much", CSIWarning,
-                      stacklevel=3)
-        num = num.loc[complete]
+        rows = list(num.index[~keep][:5])
+        warnings.warn(f"pls.fit: {n_drop} of {len(num)} rows {what}, e.g. rows {rows}; "
+                      f"{hint}", CSIWarning, stacklevel=3)
+        num = num.loc[keep]
     if len(num) < 3:
-        raise CSIInputError(f"pls.fit: only {len(num)} complete rows; PLS-PM needs at least 3 "
+        raise CSIInputError(f"pls.fit: only {len(num)} usable rows; PLS-PM needs at least 3 "
                             "(check missing values in the blocks' items)")
     sd = num.std(ddof=0)
-    const = [it for it in items if not sd[it] > 0]
+    n_avail = num.notna().sum()
+    const = [it for it in items if not (sd[it] > 0 and n_avail[it] >= 3)]
     if const:
         new_blocks = {lv: [i for i in its if i not in const] for lv, its in blocks.items()}
         empty = [lv for lv, its in new_blocks.items() if not its]
@@ -310,10 +355,21 @@ def _indicator_matrix(data: pd.DataFrame, items: list, blocks: dict):
             raise CSIInputError(f"pls.fit: block(s) {empty} have only constant items {const}; "
                                 "an LV needs at least one item that varies")
         warnings.warn(f"pls.fit: constant item(s) {const} dropped from their blocks "
-                      "(zero variance carries no information)", CSIWarning, stacklevel=3)
+                      "(zero variance, or fewer than 3 answers, carries no information)",
+                      CSIWarning, stacklevel=3)
         blocks = new_blocks
         items = [i for i in items if i not in const]
         num = num.loc[:, items]
+        if missing != "listwise":      # dropping an item may leave a row without a block
+            keep = pd.Series(True, index=num.index)
+            for lv, its in blocks.items():
+                keep &= num[list(its)].notna().any(axis=1)
+            if not keep.all():
+                k = int((~keep).sum())
+                warnings.warn(f"pls.fit: {k} more rows answer no remaining item of some "
+                              "block and were dropped", CSIWarning, stacklevel=3)
+                num = num.loc[keep]
+                n_drop += k
     return num, blocks, items, n_drop
 
 
@@ -433,10 +489,99 @@ def _structure(S, m, w):
     return R, xload, P, r2, total
 
 
+# --------------------------------------------------------------------------- NA route
+def _na_inner(Y: np.ndarray, m: _Model, scheme: str) -> np.ndarray:
+    """Inner weights of plspm ``get_weights_nonmetric`` from the current scores Y (n, L)."""
+    if scheme == "centroid":
+        return np.sign(np.corrcoef(Y, rowvar=False) * m.sym)
+    if scheme == "factorial":            # plspm: "factor" = cov(Y) * link
+        return np.cov(Y, rowvar=False) * m.sym
+    R = np.corrcoef(Y, rowvar=False)     # get_path_scheme
+    G = Y.T @ Y
+    E = np.zeros((m.L, m.L))
+    for k in range(m.L):
+        pr, su = m.preds[k], m.succs[k]
+        if len(pr):                      # lm(Y_k ~ Y_pred - 1): no intercept
+            E[pr, k] = np.linalg.solve(G[np.ix_(pr, pr)], G[pr, k])
+        if len(su):
+            E[su, k] = R[k, su]
+    return E
+
+
+def _na_fit(Xraw: np.ndarray, m: _Model, scheme: str, tol: float, maxiter: int):
+    """plspm ``get_weights_nonmetric`` with every item "num", mode A, on data with NaN.
+
+    Returns weights (p,), scores Y (n, L, mean 0, variance 1), iterations, converged,
+    the pairwise-complete cross-loadings (p, L), item means and population sds.
+    """
+    n = Xraw.shape[0]
+    A = ~np.isnan(Xraw)
+    Af = A.astype(float)
+    n_j = Af.sum(axis=0)
+    mean = np.nanmean(Xraw, axis=0)
+    Xc = np.where(A, Xraw - mean, 0.0)
+    ss = (Xc ** 2).sum(axis=0)
+    sd = np.sqrt(ss / n_j)                                     # population sd, available
+    X0 = Xc / np.sqrt(ss / (n_j - 1)) / math.sqrt((n - 1) / n)  # get_treated_data
+    Q = Xc / sd                                                # get_num_scale (0 where NA)
+    bo, odm = m.block_of, m.odm
+    w = 1.0 / np.sqrt(np.bincount(bo, minlength=m.L)[bo])
+    Y = ((X0 * w) @ odm) / ((Af * w ** 2) @ odm)
+    conv, it = False, 0
+    while True:
+        it += 1
+        Y_old = Y
+        Z = Y @ _na_inner(Y, m, scheme)
+        Zi = Z[:, bo]
+        w = (Q * Zi).sum(axis=0) / (Af * Zi ** 2).sum(axis=0)
+        Y = ((Q * w) @ odm) / ((Af * w ** 2) @ odm)
+        Y = Y - Y.mean(axis=0)
+        Y = Y / np.sqrt((Y ** 2).mean(axis=0))
+        if np.sum((np.abs(Y_old) - np.abs(Y)) ** 2) < tol:
+            conv = True
+            break
+        if it > maxiter:
+            break
+    # plspm: W %*% diag(1 / (sd(QQ %*% W, na.rm) / correction)), sd over complete rows
+    QW = np.where(A, Q, np.nan) @ (w[:, None] * odm)
+    sdq = np.array([np.std(QW[~np.isnan(QW[:, k]), k], ddof=1) for k in range(m.L)])
+    w = w / (sdq / math.sqrt(n / (n - 1)))[bo]
+    # cor(QQ, Y, use = "pairwise.complete.obs")
+    Sy, Syy = Af.T @ Y, Af.T @ Y ** 2
+    Sx, Sxx, Sxy = Q.sum(axis=0), (Q ** 2).sum(axis=0), Q.T @ Y
+    cov = Sxy / n_j[:, None] - (Sx / n_j)[:, None] * Sy / n_j[:, None]
+    vy = Syy / n_j[:, None] - (Sy / n_j[:, None]) ** 2
+    vx = Sxx / n_j - (Sx / n_j) ** 2
+    xload = cov / np.sqrt(vx[:, None] * vy)
+    # the same sign rule as the complete-data route (plspm get_scores)
+    sgn = np.sign(xload[np.arange(m.p), bo]) @ odm
+    flip = np.where(sgn <= 0, -1.0, 1.0)
+    return (w * flip[bo], Y * flip, it, conv, xload * flip, mean, sd)
+
+
+def _na_structure(Y: np.ndarray, m: _Model):
+    """LV correlations, paths, R² and total effects from complete scores Y (n, L)."""
+    R = np.corrcoef(Y, rowvar=False)
+    P = np.zeros((m.L, m.L))
+    r2 = np.zeros(m.L)
+    for k in m.endo:
+        pr = m.preds[k]
+        beta = np.linalg.solve(R[np.ix_(pr, pr)], R[pr, k])
+        P[pr, k] = beta
+        r2[k] = beta @ R[pr, k]
+    total = np.zeros_like(P)
+    power = P.copy()
+    for _ in range(m.L):
+        total += power
+        power = power @ P
+    return R, P, r2, total
+
+
 # --------------------------------------------------------------------------- fit
 def fit(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]],
         paths: Sequence[tuple], scheme: str = "centroid", scaled: bool = True,
-        bootstrap: int = 0, seed=None, tol: float = TOL, maxiter: int = MAXITER) -> PLSResult:
+        bootstrap: int = 0, seed=None, tol: float = TOL, maxiter: int = MAXITER,
+        missing: str = "pairwise") -> PLSResult:
     """Fit a PLS path model with reflective (mode A) blocks, as R ``plspm`` does.
 
     Parameters
@@ -453,10 +598,15 @@ def fit(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]],
         with the full-sample solution. A resample that does not converge is drawn again.
     seed : seed for the resampling (numpy ``default_rng``).
     tol, maxiter : plspm's stopping rule (defaults 1e-6 and 100).
+    missing : "pairwise" (default): with missing indicators, R plspm's NA route
+        (``get_weights_nonmetric`` with numeric scaling: weights from the available
+        cases, LV scores from the answered items, pairwise-complete loadings; see the
+        module docstring); "listwise": drop every row with a missing indicator.
 
     Returns a :class:`PLSResult`. Formulas and conventions: see the module docstring.
-    Missing values: rows with a missing indicator are dropped (listwise) with a
-    CSIWarning giving the count; ``result.n`` / ``result.n_dropped`` record it.
+    ``result.missing`` names the route taken ("complete", "pairwise", "listwise"),
+    ``result.n`` / ``result.n_dropped`` the rows used / dropped and
+    ``result.n_missing_values`` the missing cells left in the rows used.
 
     Example
     -------
@@ -471,32 +621,50 @@ def fit(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]],
     if not (0 < tol < 1) or int(maxiter) < 1:
         raise CSIInputError(f"pls.fit: tol={tol!r}, maxiter={maxiter!r}; need 0 < tol < 1 "
                             "and maxiter >= 1")
+    if missing not in ("pairwise", "listwise"):
+        raise CSIInputError(f"pls.fit: missing={missing!r}; use 'pairwise' (plspm's NA "
+                            "route, the default) or 'listwise' (complete rows only)")
     blocks, paths, order = _validate_model(data, blocks, paths)
     items_all = [it for lv in order for it in blocks[lv]]
-    raw, blocks, items, n_drop = _indicator_matrix(data, items_all, blocks)
+    raw, blocks, items, n_drop = _indicator_matrix(data, items_all, blocks, missing)
     m = _Model(order, blocks, paths)
     Xraw = raw.to_numpy()
     n = Xraw.shape[0]
-    mean = Xraw.mean(axis=0)
-    sd = Xraw.std(axis=0)                                      # divisor n, as plspm
-    Xc = Xraw - mean
-    X = Xc / sd if scaled else Xc
-    S = (X.T @ X / n)[None]
-
-    # plspm's start: every weight 1, scaled so each block sum has variance 1
-    w0 = _normalise(S, m, np.ones((1, m.p)))
-    w, iters, conv = _iterate(S, m, scheme, w0, tol, int(maxiter))
+    n_na = int(np.isnan(Xraw).sum())
+    route = "pairwise" if n_na else ("listwise" if n_drop and missing == "listwise"
+                                     else "complete")
+    lvs = m.lvs
+    if n_na:
+        if not scaled:
+            warnings.warn("pls.fit: scaled=False is not available with missing values "
+                          "(plspm's NA route standardises the indicators); fitted with "
+                          "scaled=True. Use missing='listwise' to keep raw indicators.",
+                          CSIWarning, stacklevel=2)
+            scaled = True
+        w, Y, it, cv, xload, mean, sd = _na_fit(Xraw, m, scheme, tol, int(maxiter))
+        iters, conv = np.array([it]), np.array([cv])
+        R, P, r2, total = _na_structure(Y, m)
+        scores = pd.DataFrame(Y, index=raw.index, columns=lvs)
+        Xc = None
+    else:
+        mean = Xraw.mean(axis=0)
+        sd = Xraw.std(axis=0)                                  # divisor n, as plspm
+        Xc = Xraw - mean
+        X = Xc / sd if scaled else Xc
+        S = (X.T @ X / n)[None]
+        # plspm's start: every weight 1, scaled so each block sum has variance 1
+        w0 = _normalise(S, m, np.ones((1, m.p)))
+        w, iters, conv = _iterate(S, m, scheme, w0, tol, int(maxiter))
     if not conv[0]:
         warnings.warn(f"pls.fit: the PLS iteration did not converge in {maxiter} iterations "
                       f"(tol={tol}); results are from the last iteration (plspm would stop "
                       "with an error). Check the blocks for items unrelated to their LV.",
                       CSIWarning, stacklevel=2)
-    w = _align_signs(S, m, w)
-    R, xload, P, r2, total = _structure(S, m, w)
-    R, xload, P, r2, total, w = R[0], xload[0], P[0], r2[0], total[0], w[0]
-
-    lvs = m.lvs
-    scores = pd.DataFrame(X @ (w[:, None] * m.odm), index=raw.index, columns=lvs)
+    if not n_na:
+        w = _align_signs(S, m, w)
+        R, xload, P, r2, total = _structure(S, m, w)
+        R, xload, P, r2, total, w = R[0], xload[0], P[0], r2[0], total[0], w[0]
+        scores = pd.DataFrame(X @ (w[:, None] * m.odm), index=raw.index, columns=lvs)
     loading = xload[np.arange(m.p), m.block_of]
     communality = loading ** 2
     redundancy = communality * r2[m.block_of]
@@ -559,13 +727,16 @@ def fit(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]],
     boot = None
     if bootstrap:
         if n <= 10:
-            raise CSIInputError(f"pls.fit: bootstrap needs more than 10 complete rows (have {n}); "
+            raise CSIInputError(f"pls.fit: bootstrap needs more than 10 rows (have {n}); "
                                 "set bootstrap=0")
-        boot = _bootstrap(Xc, mean, m, scheme, scaled, int(bootstrap), seed, w, tol,
-                          int(maxiter), items, labels, eff.index, r2s.index,
-                          dict(weights=w, loadings=loading,
-                               paths=path_df["estimate"].to_numpy(), r2=r2s.to_numpy(),
-                               total=eff["total"].to_numpy()))
+        original = dict(weights=w, loadings=loading, paths=path_df["estimate"].to_numpy(),
+                        r2=r2s.to_numpy(), total=eff["total"].to_numpy())
+        if n_na:
+            boot = _bootstrap_na(Xraw, m, scheme, int(bootstrap), seed, tol, int(maxiter),
+                                 items, labels, eff.index, r2s.index, original)
+        else:
+            boot = _bootstrap(Xc, mean, m, scheme, scaled, int(bootstrap), seed, w, tol,
+                              int(maxiter), items, labels, eff.index, r2s.index, original)
         ps = boot.summary[boot.summary["kind"] == "path"].set_index("name")
         path_df = path_df.assign(se=ps["se"].reindex(labels).to_numpy(),
                                  ci_low=ps["ci_low"].reindex(labels).to_numpy(),
@@ -579,7 +750,8 @@ def fit(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]],
                      path_list=tuple(paths),
                      item_means=pd.Series(mean, index=items, name="mean"),
                      item_sds=pd.Series(sd, index=items, name="sd"),
-                     observed_range=(float(Xraw.min()), float(Xraw.max())), boot=boot)
+                     observed_range=(float(np.nanmin(Xraw)), float(np.nanmax(Xraw))),
+                     boot=boot, missing=route, n_missing_values=n_na)
 
 
 # --------------------------------------------------------------------------- bootstrap
@@ -656,6 +828,62 @@ def _bootstrap(Xc, mean, m, scheme, scaled, B, seed, w_full, tol, maxiter, items
     return Bootstrap(n_resamples=B, seed=seed, weights=arr["w"], loadings=arr["load"],
                      paths=arr["paths"], r2=arr["r2"], total=arr["total"], means=arr["mu"],
                      sds=arr["sd"], iterations=arr["it"], redrawn=redrawn, summary=summary)
+
+
+def _bootstrap_na(Xraw, m, scheme, B, seed, tol, maxiter, items, path_labels,
+                  effect_labels, endo_labels, original):
+    """Bootstrap on data with NaN: resample rows, rerun plspm's NA route on each resample
+    (from plspm's start). A resample with an item left without variance, or that does
+    not converge, is drawn again."""
+    rng = np.random.default_rng(seed)
+    n = Xraw.shape[0]
+    keep: dict = {k: [] for k in ("w", "load", "paths", "r2", "total", "mu", "sd", "it")}
+    redrawn = 0
+    rows = np.arange(m.p)
+    while len(keep["w"]) < B:
+        Xb = Xraw[rng.integers(0, n, size=n)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sdb = np.nanstd(Xb, axis=0)
+        if not (np.all(sdb > 0) and np.all((~np.isnan(Xb)).sum(axis=0) >= 3)):
+            redrawn += 1
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w, Y, it, cv, xload, mu, sdv = _na_fit(Xb, m, scheme, tol, maxiter)
+        if not cv or not np.all(np.isfinite(w)):
+            redrawn += 1
+            if redrawn > 10 * B:
+                raise CSIInputError("pls.fit: most bootstrap resamples do not converge; the "
+                                    "model is unstable on this data (check blocks and "
+                                    "sample size)")
+            continue
+        R, P, r2, total = _na_structure(Y, m)
+        keep["w"].append(w)
+        keep["load"].append(xload[rows, m.block_of])
+        keep["paths"].append(np.array([P[f, t] for f, t in m.path_idx]))
+        keep["r2"].append(r2[m.endo])
+        keep["total"].append(np.array([total[i, j] for i, j in m.pairs]))
+        keep["mu"].append(mu)
+        keep["sd"].append(sdv)
+        keep["it"].append(it)
+    arr = {k: np.array(v) for k, v in keep.items()}
+    alpha = (1 - _LEVEL) / 2
+    parts = []
+    for kind, key, names, orig in (("weight", "w", items, original["weights"]),
+                                   ("loading", "load", items, original["loadings"]),
+                                   ("path", "paths", path_labels, original["paths"]),
+                                   ("r2", "r2", endo_labels, original["r2"]),
+                                   ("total", "total", effect_labels, original["total"])):
+        draws = arr[key].reshape(B, -1)
+        parts.append(pd.DataFrame({
+            "kind": kind, "name": list(names), "original": orig,
+            "mean": draws.mean(axis=0), "se": draws.std(axis=0, ddof=1),
+            "ci_low": np.quantile(draws, alpha, axis=0),
+            "ci_high": np.quantile(draws, 1 - alpha, axis=0)}))
+    summary = pd.concat(parts, ignore_index=True)
+    return Bootstrap(n_resamples=B, seed=seed, weights=arr["w"], loadings=arr["load"],
+                     paths=arr["paths"], r2=arr["r2"], total=arr["total"].reshape(B, -1),
+                     means=arr["mu"], sds=arr["sd"], iterations=arr["it"], redrawn=redrawn,
+                     summary=summary)
 
 
 # --------------------------------------------------------------------------- index & IPMA

@@ -4,7 +4,9 @@ Goldens (see tests/golden/plspm/PROVENANCE.md):
 - ../shared/datasets/reference/*.csv: R plspm package, centroid, scaled=FALSE;
 - tests/golden/plspm/golden.csv: R plspm's own estimation code run in R 4.2.2, the three
   schemes x scaled TRUE/FALSE, on satisfaction.csv and on generated ECSI data;
-- tests/golden/plspm/pypi_plspm.csv: PyPI plspm 0.5.7 (scaled=FALSE cases).
+- tests/golden/plspm/pypi_plspm.csv: PyPI plspm 0.5.7 (scaled=FALSE cases);
+- tests/golden/plspm/na_golden.csv: R plspm's NA route (get_weights_nonmetric, scaling
+  "num") run in R 4.2.2 by make_golden_na.R on satisfaction_na.csv (5% NA at random).
 """
 from __future__ import annotations
 
@@ -259,11 +261,12 @@ def test_missing_rows_dropped_listwise_with_warning(sim):
     holes.iloc[[3, 10, 11], [0, 5, 20]] = np.nan
     before = holes.copy()
     with pytest.warns(CSIWarning, match="3 of 300 rows"):
-        r = pls.fit(holes, b, pls.ECSI)
+        r = pls.fit(holes, b, pls.ECSI, missing="listwise")
     pd.testing.assert_frame_equal(holes, before)       # caller's frame untouched
     ref = pls.fit(sim.drop(index=[3, 10, 11]), b, pls.ECSI)
     np.testing.assert_allclose(r.paths["estimate"], ref.paths["estimate"], atol=1e-12)
     assert r.n == 297 and r.n_dropped == 3 and 3 not in r.scores.index
+    assert r.missing == "listwise" and r.n_missing_values == 0
 
 
 def test_constant_item_dropped_with_warning(sim):
@@ -453,3 +456,132 @@ def test_ipma_matches_regressions_on_rescaled_scores(sim_fit, sim, raw):
     lo, hi = sim_fit.observed_range
     d = pls.ipma(sim_fit, "LOY")
     assert d.attrs["scale"] == (lo, hi)
+
+
+# --------------------------------------------------------------------------- missing values
+# Goldens: tests/golden/plspm/na_golden.csv, R plspm's own NA route (get_weights_nonmetric,
+# scaling "num") run by make_golden_na.R in R 4.2.2 on satisfaction_na.csv (5% NA).
+_na_cases = pd.read_csv(GOLDEN / "na_cases.csv")
+_na_golden = pd.read_csv(GOLDEN / "na_golden.csv")
+
+
+@pytest.fixture(scope="module")
+def satis_na():
+    return pd.read_csv(GOLDEN / "satisfaction_na.csv")
+
+
+def _lookup(r, table, row, col):
+    if table == "outer":
+        return r.outer.loc[row, col]
+    if table == "inner_summary":
+        return r.inner_summary.loc[row, col]
+    if table == "paths":
+        return r.paths.loc[row, "estimate"]
+    if table == "inner_model":
+        return r.inner_model.loc[row, col]
+    if table == "effects":
+        return r.effects.loc[row, col]
+    return r.scores.iloc[int(row) - 1][col]
+
+
+@pytest.mark.parametrize("case", list(_na_cases.itertuples(index=False)),
+                         ids=list(_na_cases["case"]))
+def test_golden_r_plspm_na_route(case, satis_na):
+    r = pls.fit(satis_na, blocks_of(satis_na, SATIS_LVS), SATIS_PATHS, scheme=case.scheme)
+    assert r.missing == "pairwise" and r.n == 250 and r.n_dropped == 0
+    assert r.n_missing_values == int(satis_na.isna().sum().sum()) == 305
+    assert r.iterations == case.iterations and r.converged
+    assert r.gof == pytest.approx(case.gof, abs=1e-13)
+    g = _na_golden[_na_golden["case"] == case.case]
+    assert len(g) == 27 * 4 + 6 * 4 + 10 + 10 * 3 + 15 * 3 + 60
+    got = np.array([_lookup(r, t, str(a), c) for t, a, c in zip(g["table"], g["row"], g["col"])])
+    np.testing.assert_allclose(got, g["value"].to_numpy(), rtol=1e-11, atol=1e-13)
+
+
+def test_na_data_file_is_satisfaction_with_holes(satis, satis_na):
+    full = satis.iloc[:, :27].reset_index(drop=True)
+    mask = satis_na.notna().to_numpy()
+    assert list(satis_na.columns) == list(full.columns)
+    assert (satis_na.to_numpy()[mask] == full.to_numpy(float)[mask]).all()
+    assert 0.04 < satis_na.isna().to_numpy().mean() < 0.06
+    assert satis_na.notna().all(axis=1).sum() == 81     # listwise would keep only 81 of 250
+
+
+def test_complete_data_unchanged_by_missing_option(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    r1 = pls.fit(sim, b, pls.ECSI, scheme="path")
+    r2 = pls.fit(sim, b, pls.ECSI, scheme="path", missing="listwise")
+    assert r1.missing == r2.missing == "complete"
+    pd.testing.assert_frame_equal(r1.outer, r2.outer, check_exact=True)
+    pd.testing.assert_frame_equal(r1.scores, r2.scores, check_exact=True)
+
+
+@pytest.mark.parametrize("scheme", pls.SCHEMES)
+def test_na_route_on_complete_data_is_the_same_model(sim, scheme):
+    """plspm's NA algorithm without NA converges to the metric fixed point."""
+    b = blocks_of(sim, ECSI_LVS)
+    r = pls.fit(sim, b, pls.ECSI, scheme=scheme)
+    m = pls._Model(list(r.blocks), r.blocks, pls.ECSI)
+    w, Y, it, cv, xload, mean, sd = pls._na_fit(sim[m.items].to_numpy(float), m, scheme,
+                                                1e-12, 100)
+    assert cv
+    # the metric route stops at tol = 1e-6 on the weights, so agreement is to ~1e-5
+    np.testing.assert_allclose(w, r.outer["weight"].to_numpy(), atol=2e-5)
+    np.testing.assert_allclose(Y, r.scores.to_numpy(), atol=2e-5)
+
+
+def test_few_missing_values_stay_close_to_complete_fit(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    holes = sim.astype(float)
+    rng = np.random.default_rng(3)
+    holes = holes.mask(rng.random(holes.shape) < 0.01)
+    lost = int(holes["comp1"].isna().sum())             # COMP is a single-item block
+    with pytest.warns(CSIWarning, match=f"{lost} of 300 rows answer no item"):
+        r = pls.fit(holes, b, pls.ECSI, scheme="path")
+    ref = pls.fit(sim, b, pls.ECSI, scheme="path")
+    assert r.missing == "pairwise" and r.n == 300 - lost and lost > 0
+    np.testing.assert_allclose(r.paths["estimate"], ref.paths["estimate"], atol=0.03)
+    np.testing.assert_allclose(r.outer["loading"], ref.outer["loading"], atol=0.03)
+
+
+def test_row_without_any_answer_in_a_block_is_dropped(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    holes = sim.astype(float)
+    holes.loc[5, b["SAT"]] = np.nan
+    holes.loc[7, "imag1"] = np.nan
+    with pytest.warns(CSIWarning, match="1 of 300 rows answer no item"):
+        r = pls.fit(holes, b, pls.ECSI)
+    assert r.n == 299 and r.n_dropped == 1 and 5 not in r.scores.index
+    assert r.n_missing_values == 1 and np.isfinite(r.scores.loc[7]).all()
+
+
+def test_raw_fit_with_missing_values_warns_and_standardises(sim):
+    b = blocks_of(sim, ECSI_LVS)
+    holes = sim.astype(float)
+    holes.iloc[4, 0] = np.nan
+    with pytest.warns(CSIWarning, match="scaled=False is not available"):
+        r = pls.fit(holes, b, pls.ECSI, scaled=False)
+    assert r.scaled and r.missing == "pairwise"
+
+
+def test_bad_missing_option_raises(sim):
+    with pytest.raises(CSIInputError, match="missing='everything'"):
+        pls.fit(sim, blocks_of(sim, ECSI_LVS), pls.ECSI, missing="everything")
+
+
+def test_bootstrap_with_missing_values_refits_resamples(satis_na):
+    b = blocks_of(satis_na, SATIS_LVS)
+    r = pls.fit(satis_na, b, SATIS_PATHS, scheme="path", bootstrap=40, seed=11)
+    again = pls.fit(satis_na, b, SATIS_PATHS, scheme="path", bootstrap=40, seed=11)
+    np.testing.assert_array_equal(r.boot.paths, again.boot.paths)
+    assert r.boot.paths.shape == (40, 10) and r.boot.redrawn == 0
+    # draw 0 is the NA route on the first resample of the same generator
+    rows = np.random.default_rng(11).integers(0, 250, size=250)
+    ref = pls.fit(satis_na.iloc[rows].reset_index(drop=True), b, SATIS_PATHS, scheme="path")
+    np.testing.assert_allclose(r.boot.paths[0], ref.paths["estimate"], atol=1e-12)
+    np.testing.assert_allclose(r.boot.weights[0], ref.outer["weight"], atol=1e-12)
+    np.testing.assert_allclose(r.boot.means[0], ref.item_means, atol=1e-12)
+    p = r.paths
+    assert ((p["ci_low"] <= p["estimate"]) & (p["estimate"] <= p["ci_high"])).all()
+    idx = pls.csi_index(r, "SAT", scale=(1, 10))
+    assert idx.ci_low < idx.index < idx.ci_high
