@@ -42,7 +42,7 @@ NOTEBOOKS = (
 )
 #: Packages whose versions the manifest records.
 STACK = ("numpy", "scipy", "pandas", "matplotlib", "seaborn", "factor_analyzer", "scikit-learn",
-         "semopy", "papermill", "nbconvert", "nbformat", "ipykernel", "PyYAML", "openpyxl",
+         "papermill", "nbconvert", "nbformat", "ipykernel", "PyYAML", "openpyxl",
          "csi-workbook")
 
 
