@@ -810,24 +810,8 @@ def _bootstrap(Xc, mean, m, scheme, scaled, B, seed, w_full, tol, maxiter, items
             raise CSIInputError("pls.fit: most bootstrap resamples do not converge; the model "
                                 "is unstable on this data (check blocks and sample size)")
     arr = {k: np.concatenate(v)[:B] for k, v in keep.items()}
-    alpha = (1 - _LEVEL) / 2
-    parts = []
-    for kind, key, names in (("weight", "w", items), ("loading", "load", items),
-                             ("path", "paths", path_labels), ("r2", "r2", endo_labels),
-                             ("total", "total", effect_labels)):
-        draws = arr[key]
-        orig = {"w": original["weights"], "load": original["loadings"],
-                "paths": original["paths"], "r2": original["r2"],
-                "total": original["total"]}[key]
-        parts.append(pd.DataFrame({
-            "kind": kind, "name": list(names), "original": orig,
-            "mean": draws.mean(axis=0), "se": draws.std(axis=0, ddof=1),
-            "ci_low": np.quantile(draws, alpha, axis=0),
-            "ci_high": np.quantile(draws, 1 - alpha, axis=0)}))
-    summary = pd.concat(parts, ignore_index=True)
-    return Bootstrap(n_resamples=B, seed=seed, weights=arr["w"], loadings=arr["load"],
-                     paths=arr["paths"], r2=arr["r2"], total=arr["total"], means=arr["mu"],
-                     sds=arr["sd"], iterations=arr["it"], redrawn=redrawn, summary=summary)
+    return _bootstrap_result(arr, B, seed, redrawn, items, path_labels, effect_labels,
+                             endo_labels, original)
 
 
 def _bootstrap_na(Xraw, m, scheme, B, seed, tol, maxiter, items, path_labels,
@@ -866,6 +850,15 @@ def _bootstrap_na(Xraw, m, scheme, B, seed, tol, maxiter, items, path_labels,
         keep["sd"].append(sdv)
         keep["it"].append(it)
     arr = {k: np.array(v) for k, v in keep.items()}
+    return _bootstrap_result(arr, B, seed, redrawn, items, path_labels, effect_labels,
+                             endo_labels, original)
+
+
+def _bootstrap_result(arr, B, seed, redrawn, items, path_labels, effect_labels,
+                      endo_labels, original) -> "Bootstrap":
+    """The draws of either bootstrap route, summarised: mean, se and percentile CI."""
+    arr = {k: (v.reshape(B, -1) if k in ("w", "load", "paths", "r2", "total") else v)
+           for k, v in arr.items()}
     alpha = (1 - _LEVEL) / 2
     parts = []
     for kind, key, names, orig in (("weight", "w", items, original["weights"]),
@@ -873,7 +866,7 @@ def _bootstrap_na(Xraw, m, scheme, B, seed, tol, maxiter, items, path_labels,
                                    ("path", "paths", path_labels, original["paths"]),
                                    ("r2", "r2", endo_labels, original["r2"]),
                                    ("total", "total", effect_labels, original["total"])):
-        draws = arr[key].reshape(B, -1)
+        draws = arr[key]
         parts.append(pd.DataFrame({
             "kind": kind, "name": list(names), "original": orig,
             "mean": draws.mean(axis=0), "se": draws.std(axis=0, ddof=1),
@@ -881,9 +874,8 @@ def _bootstrap_na(Xraw, m, scheme, B, seed, tol, maxiter, items, path_labels,
             "ci_high": np.quantile(draws, 1 - alpha, axis=0)}))
     summary = pd.concat(parts, ignore_index=True)
     return Bootstrap(n_resamples=B, seed=seed, weights=arr["w"], loadings=arr["load"],
-                     paths=arr["paths"], r2=arr["r2"], total=arr["total"].reshape(B, -1),
-                     means=arr["mu"], sds=arr["sd"], iterations=arr["it"], redrawn=redrawn,
-                     summary=summary)
+                     paths=arr["paths"], r2=arr["r2"], total=arr["total"], means=arr["mu"],
+                     sds=arr["sd"], iterations=arr["it"], redrawn=redrawn, summary=summary)
 
 
 # --------------------------------------------------------------------------- index & IPMA
