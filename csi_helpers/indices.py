@@ -284,6 +284,18 @@ def _csi_weights(tree: _Tree, params: Mapping, lv_ids: list[str]) -> tuple[str, 
 
 
 # --------------------------------------------------------------------------- items
+def _reverse_keyed(values, params: dict, what: str):
+    """The tree, scale points, item ids and the items as numbers with reverse keying applied."""
+    from . import scales
+
+    tree = _tree(params)
+    points = _points(params)
+    items = _item_ids(tree)
+    vals = _numeric_frame(values, items, what)
+    reverse = [q for q in (params.get("scale") or {}).get("reverse_items") or [] if q in items]
+    return tree, points, items, (scales.reverse(vals, reverse, points) if reverse else vals)
+
+
 def item_positions(values: pd.DataFrame, params: Mapping) -> pd.DataFrame:
     """Reverse-key and position the items of the indicator system on 0-100.
 
@@ -298,12 +310,7 @@ def item_positions(values: pd.DataFrame, params: Mapping) -> pd.DataFrame:
     """
     from . import scales
 
-    tree = _tree(params)
-    points = _points(params)
-    items = _item_ids(tree)
-    vals = _numeric_frame(values, items, "item_positions(values)")
-    reverse = [q for q in (params.get("scale") or {}).get("reverse_items") or [] if q in items]
-    keyed = scales.reverse(vals, reverse, points) if reverse else vals
+    tree, points, items, keyed = _reverse_keyed(values, params, "item_positions(values)")
     listed = [it.get("id") for it in _system(params).get("items") or []]
     order = [q for q in listed if q in items] + [q for q in items if q not in listed]
     return scales.position(keyed[order], points)
@@ -435,15 +442,10 @@ def reliability_by_lv(values: pd.DataFrame, params: Mapping, lang: str | None = 
     >>> rel = reliability_by_lv(survey, params)   # doctest: +SKIP
     >>> rel.summary                               # doctest: +SKIP
     """
-    from . import reliability, scales
+    from . import reliability
 
     lang = _lang(params, lang)
-    tree = _tree(params)
-    points = _points(params)
-    items = _item_ids(tree)
-    vals = _numeric_frame(values, items, "reliability_by_lv(values)")
-    reverse = [q for q in (params.get("scale") or {}).get("reverse_items") or [] if q in items]
-    keyed = scales.reverse(vals, reverse, points) if reverse else vals
+    tree, _, _, keyed = _reverse_keyed(values, params, "reliability_by_lv(values)")
     summary, rows = [], []
     for lv in tree.lvs:
         qs = [q for ind in tree.indicators if ind["lv"] == lv["id"] for q in ind["items"]]
