@@ -15,21 +15,16 @@ import pandas as pd
 import pytest
 
 from csi_helpers import factors
+from _golden_data import SAT_CSV, psych_data
 from csi_helpers.errors import CSIInputError, CSIWarning
 
 HERE = Path(__file__).parent
 GOLDEN = json.loads((HERE / "golden" / "psych" / "goldens.json").read_text())
-SAT_CSV = Path(__file__).parents[2] / "shared" / "datasets" / "satisfaction.csv"
 TOL = 1e-3          # issue 3: loadings and reliability
 TIGHT = 1e-6        # closed-form statistics (KMO, Bartlett, eigenvalues)
 
 
-def _data(name: str) -> pd.DataFrame:
-    if name == "satisfaction":
-        if not SAT_CSV.exists():
-            pytest.skip(f"{SAT_CSV} is absent (the shared datasets folder sits beside the checkout)")
-        return pd.read_csv(SAT_CSV, index_col=0).drop(columns="gender")
-    return pd.read_csv(HERE / "golden" / "psych" / "generated.csv")
+_data = psych_data
 
 
 DATASETS = ["satisfaction", "generated"]
