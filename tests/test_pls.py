@@ -470,20 +470,6 @@ def satis_na():
     return pd.read_csv(GOLDEN / "satisfaction_na.csv")
 
 
-def _lookup(r, table, row, col):
-    if table == "outer":
-        return r.outer.loc[row, col]
-    if table == "inner_summary":
-        return r.inner_summary.loc[row, col]
-    if table == "paths":
-        return r.paths.loc[row, "estimate"]
-    if table == "inner_model":
-        return r.inner_model.loc[row, col]
-    if table == "effects":
-        return r.effects.loc[row, col]
-    return r.scores.iloc[int(row) - 1][col]
-
-
 @pytest.mark.parametrize("case", list(_na_cases.itertuples(index=False)),
                          ids=list(_na_cases["case"]))
 def test_golden_r_plspm_na_route(case, satis_na):
@@ -494,7 +480,7 @@ def test_golden_r_plspm_na_route(case, satis_na):
     assert r.gof == pytest.approx(case.gof, abs=1e-13)
     g = _na_golden[_na_golden["case"] == case.case]
     assert len(g) == 27 * 4 + 6 * 4 + 10 + 10 * 3 + 15 * 3 + 60
-    got = np.array([_lookup(r, t, str(a), c) for t, a, c in zip(g["table"], g["row"], g["col"])])
+    got = np.array([_value(r, t, str(a), c) for t, a, c in zip(g["table"], g["row"], g["col"])])
     np.testing.assert_allclose(got, g["value"].to_numpy(), rtol=1e-11, atol=1e-13)
 
 
