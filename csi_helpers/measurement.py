@@ -249,7 +249,11 @@ def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]]
 
 # ----------------------------------------------------------------------------- recovery
 
-def recovery_table(result, truth: Mapping) -> pd.DataFrame:
+_RECOVERY_COLUMNS = ["generating", "population", "estimate", "ci_low", "ci_high", "inside"]
+NO_TRUTH = "Not a generated client: no planted model to compare with."
+
+
+def recovery_table(result, truth: Mapping | None) -> pd.DataFrame:
     """Each planted path and loading beside its PLS estimate and bootstrap 95% CI.
 
     ``result`` is a bootstrapped :func:`csi_helpers.pls.fit`; ``truth`` the demo's
@@ -264,11 +268,15 @@ def recovery_table(result, truth: Mapping) -> pd.DataFrame:
 
     ``inside`` is True when ``ci_low <= population <= ci_high`` (missing when either is
     unknown). With 95% intervals about one parameter in twenty falls outside by chance.
+    A real client has no planted model (``truth`` None): the table is empty.
 
     Example
     -------
     >>> rec = recovery_table(fit, wb.truth()); recovery_summary(rec)   # doctest: +SKIP
     """
+    if truth is None:
+        empty = pd.MultiIndex.from_arrays([[], []], names=["kind", "parameter"])
+        return pd.DataFrame(columns=_RECOVERY_COLUMNS, index=empty)
     if getattr(result, "boot", None) is None:
         raise CSIInputError("recovery_table: the PLS fit has no bootstrap; fit with "
                             "bootstrap > 0 (analysis.pls.bootstrap) to get the CIs")
@@ -302,12 +310,16 @@ def recovery_table(result, truth: Mapping) -> pd.DataFrame:
 def recovery_summary(table: pd.DataFrame) -> str:
     """One line: how many planted paths and loadings lie inside their 95% CI.
 
+    An empty table (a real client, no planted model) says so instead.
+
     >>> t = pd.DataFrame({"inside": [True, False, True]},
     ...     index=pd.MultiIndex.from_tuples([("path", "A -> B"), ("loading", "x1"),
     ...                                      ("loading", "x2")]))
     >>> recovery_summary(t)
     '1 of 1 paths and 1 of 2 loadings inside their 95% CI'
     """
+    if table.empty:
+        return NO_TRUTH
     kinds = table.index.get_level_values(0)
     parts = []
     for kind, word in (("path", "paths"), ("loading", "loadings")):

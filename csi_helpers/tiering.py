@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -1265,6 +1265,29 @@ def recovery(selected: Iterable[str], planted: Iterable[str]) -> pd.Series:
     return pd.Series({"selected": len(sel), "planted": len(pl), "both": both,
                       "precision": both / len(sel) if sel else np.nan,
                       "recall": both / len(pl) if pl else np.nan})
+
+
+def planted_note(truth: Mapping | None, topic: str, tiers=None) -> str:
+    """What the demo generator planted on ``topic``, to print beside the estimate.
+
+    ``topic``: "abc" (the generator's own ABC counts and top-20% revenue share),
+    "growers" (how well rule B, given the rule-based ``tiers`` result, finds the customers
+    planted as steady growers; see :func:`recovery`), or "tier_effects" (the planted
+    satisfaction shift by ABC tier). A real client (``truth`` None) gets "".
+    """
+    if not truth:
+        return ""
+    if topic == "abc":
+        return (f"Planted ABC tier counts: {truth['customers']['tier_counts']}\n"
+                f"Planted share of revenue from the top 20% of customers: "
+                f"{truth['customers']['pareto_top20_share']:.1%}")
+    if topic == "growers":
+        selected = tiers.table.index[tiers.table["rule"] == "B:growth"]
+        return recovery(selected, truth["customers"]["growing"]).round(3).to_string()
+    if topic == "tier_effects":
+        return f"Planted SAT shift by ABC tier (SD units): {truth['tier_effects']['tiers']}"
+    raise CSIInputError(f"planted_note: topic {topic!r} is not one of abc, growers, "
+                        "tier_effects")
 
 
 @dataclass(frozen=True)

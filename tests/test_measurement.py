@@ -308,3 +308,10 @@ def test_ipma_figure_keeps_the_lv_rows(chain_fit):
         measurement.ipma_figure(ipma, level="segment")
     _render(fig)
     _render(fig_all)
+
+
+def test_recovery_without_a_planted_model_is_empty_and_says_so():
+    table = measurement.recovery_table(object(), None)
+    assert table.empty and list(table.columns) == ["generating", "population", "estimate",
+                                                   "ci_low", "ci_high", "inside"]
+    assert measurement.recovery_summary(table) == measurement.NO_TRUTH

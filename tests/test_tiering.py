@@ -528,3 +528,20 @@ def test_settings_fill_defaults_and_need_as_of():
     assert cfg["tags"] == {"window_days": 365} and "extra" not in cfg
     with pytest.raises(CSIInputError, match="tiering.as_of: missing"):
         tiering.settings({"tiering": {}})
+
+
+def test_planted_note_for_demo_and_real_clients():
+    truth = {"customers": {"tier_counts": {"A": 2, "B": 3, "C": 5},
+                           "pareto_top20_share": 0.756, "growing": ["C1", "C2"]},
+             "tier_effects": {"tiers": {"A": 0.3, "B": 0.1, "C": 0.0}}}
+    assert tiering.planted_note(None, "abc") == ""
+    assert tiering.planted_note(truth, "abc") == (
+        "Planted ABC tier counts: {'A': 2, 'B': 3, 'C': 5}\n"
+        "Planted share of revenue from the top 20% of customers: 75.6%")
+    rule = type("Rule", (), {"table": pd.DataFrame({"rule": ["B:growth", "C:other", "B:growth"]},
+                                                    index=["C1", "C2", "C3"])})()
+    note = tiering.planted_note(truth, "growers", rule)
+    assert "selected" in note and "0.5" in note          # 1 of 2 selected was planted
+    assert "0.3" in tiering.planted_note(truth, "tier_effects")
+    with pytest.raises(CSIInputError, match="topic 'rfm'"):
+        tiering.planted_note(truth, "rfm")
