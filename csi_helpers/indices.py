@@ -117,7 +117,9 @@ def _system(params: Mapping) -> Mapping:
                             "csi_helpers.params.load (shaped like params/demo.yaml)") from None
 
 
-def _points(params: Mapping) -> int:
+def _points(params: Mapping):
+    """Scale points: one number when every item has the same scale length, else
+    ``{item: points}`` (named scales of different lengths, e.g. 5-point and 0-10)."""
     try:
         points = int(params["scale"]["points"])
     except (KeyError, TypeError, ValueError):
@@ -125,162 +127,31 @@ def _points(params: Mapping) -> int:
                             "set it to the number of answer categories, e.g. 5") from None
     if points < 2:
         raise CSIInputError(f"params: scale.points = {points}; a Likert scale needs at least 2 points")
+    if params.get("scales"):
+        from .params import item_points
+        try:
+            per = item_points(params)
+        except (KeyError, TypeError):
+            return points
+        if len(set(per.values())) > 1:
+            return per
+        return next(iter(per.values()), points)
     return points
 
 
-def _weights(children: Sequence[Mapping], where: str) -> np.ndarray:
-    """Weights of a node's children (ones unless every child has `weight`; normalise to report)."""
-    given = [c.get("weight") for c in children]
-    if all(w is None for w in given):
-        return np.ones(len(children))   # unnormalised: the weighted means renormalise (exact sums)
-    missing = [c.get("id") for c, w in zip(children, given) if w is None]
-    if missing:
-        raise CSIInputError(f"params: {where}: 'weight' is given for some but not for "
-                            f"{', '.join(map(str, missing))}; give a weight to every one or to none")
-    try:
-        w = np.array([float(x) for x in given])
-    except (TypeError, ValueError):
-        raise CSIInputError(f"params: {where}: every 'weight' must be a number; got {given}") from None
-    if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
-        raise CSIInputError(f"params: {where}: weights must be finite, >= 0 and not all 0; got {given}")
-    return w
+def _item_scale(params: Mapping, item: str) -> Mapping:
+    """The scale of one item (``scales.<name>`` or the single ``scale``)."""
+    if params.get("scales"):
+        from .params import item_scales
+        try:
+            return item_scales(params).get(item) or params["scale"]
+        except (KeyError, TypeError):
+            pass
+    return params.get("scale") or {}
 
 
-def _weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Row-wise weighted mean over the non-missing columns (weights renormalised per row)."""
-    x = np.atleast_2d(x)
-    ok = ~np.isnan(x)
-    den = (ok * w).sum(axis=1)
-    num = np.where(ok, x, 0.0) @ w
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
-def _numeric_frame(df: pd.DataFrame, columns: Iterable[str], what: str) -> pd.DataFrame:
-    columns = list(columns)
-    absent = [c for c in columns if c not in df.columns]
-    if absent:
-        raise CSIInputError(f"{what}: column(s) {', '.join(absent)} missing; pass a DataFrame "
-                            f"with one column per survey item (e.g. from scales.position)")
-    out = {}
-    for c in columns:
-        s = df[c]
-        if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
-            raise CSIInputError(f"{what}: column {c!r} is not numeric (dtype {s.dtype}); assign "
-                                f"answer labels to numbers first with csi_helpers.scales.assign")
-        out[c] = pd.to_numeric(s, errors="coerce").astype(float)
-    return pd.DataFrame(out, index=df.index)
-
-
-def _t_ci(x: np.ndarray, confidence: float) -> tuple[int, float, float, float, float]:
-    """n, mean, sd, and the t-based confidence interval of the mean (as R's t.test)."""
-    x = np.asarray(x, dtype=float)
-    x = x[~np.isnan(x)]
-    n = x.size
-    if n == 0:
-        return 0, math.nan, math.nan, math.nan, math.nan
-    mean = float(x.mean())
-    if n == 1:
-        return 1, mean, math.nan, math.nan, math.nan
-    sd = float(x.std(ddof=1))
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
-    return n, mean, sd, mean - half, mean + half
-
-
-def _check_confidence(confidence: float) -> None:
-    if not 0 < confidence < 1:
-        raise CSIInputError(f"confidence={confidence}: give a level between 0 and 1, e.g. 0.95")
-
-
-# --------------------------------------------------------------------------- the tree
-@dataclass(frozen=True)
-class _Tree:
-    lvs: list[dict]            # {id, name, weight?}
-    indicators: list[dict]     # {id, lv, name, items, weight?}
-    items: dict[str, dict]     # id -> {id, text, weight?}
-
-
-def _tree(params: Mapping) -> _Tree:
-    system = _system(params)
-    lvs = [dict(lv) for lv in system.get("latent_variables") or []]
-    if not lvs:
-        raise CSIInputError("params: indicator_system.latent_variables is empty; list the model's LVs")
-    lv_ids = [lv.get("id") for lv in lvs]
-    items = {it.get("id"): dict(it) for it in system.get("items") or []}
-    inds = []
-    for i, ind in enumerate(system.get("indicators") or []):
-        ind = dict(ind)
-        if ind.get("lv") not in lv_ids:
-            raise CSIInputError(f"params: indicator_system.indicators[{i}].lv: {ind.get('lv')!r} is "
-                                f"not a latent variable id ({', '.join(map(str, lv_ids))})")
-        if not ind.get("items"):
-            raise CSIInputError(f"params: indicator_system.indicators[{i}].items: indicator "
-                                f"{ind.get('id')!r} has no items; list its survey items")
-        for q in ind["items"]:
-            items.setdefault(q, {"id": q})
-        inds.append(ind)
-    if not inds:
-        raise CSIInputError("params: indicator_system.indicators is empty; list the indicators")
-    return _Tree(lvs, inds, items)
-
-
-def _item_ids(tree: _Tree) -> list[str]:
-    seen: list[str] = []
-    for ind in tree.indicators:
-        for q in ind["items"]:
-            if q not in seen:
-                seen.append(q)
-    return seen
-
-
-def _csi_weights(tree: _Tree, params: Mapping, lv_ids: list[str]) -> tuple[str, dict[str, float], str]:
-    """(weighting, {lv: weight (unnormalised)}, description) from indicator_system.csi.weighting."""
-    csi = _system(params).get("csi") or {}
-    weighting = csi.get("weighting", "acsi")
-    if weighting == "acsi":
-        if SATISFACTION_LV not in lv_ids:
-            raise CSIInputError("params: indicator_system.csi.weighting is 'acsi' (CSI = the SAT "
-                                "score) but no latent variable 'SAT' has indicators; add SAT or "
-                                "choose weighting: equal | custom")
-        return weighting, {SATISFACTION_LV: 1.0}, (
-            "acsi: CSI = the score of the satisfaction latent variable SAT (the ACSI definition)")
-    if weighting == "equal":
-        use = [lv for lv in lv_ids if lv != COMPLAINTS_LV]
-        if not use:
-            raise CSIInputError("params: indicator_system.csi.weighting is 'equal' but no latent "
-                                "variable other than COMP has indicators")
-        return weighting, {lv: 1.0 for lv in use}, (
-            f"equal: CSI = the mean of the latent variables except COMP ({', '.join(use)}); "
-            "COMP is left out because more complaints mean less satisfaction")
-    if weighting == "custom":
-        raw = {}
-        for i, lv in enumerate(tree.lvs):
-            if lv.get("weight") is None:
-                continue
-            try:
-                w = float(lv["weight"])
-            except (TypeError, ValueError):
-                raise CSIInputError(f"params: indicator_system.latent_variables[{i}].weight: "
-                                    f"{lv['weight']!r} is not a number") from None
-            if w < 0 or not math.isfinite(w):
-                raise CSIInputError(f"params: indicator_system.latent_variables[{i}].weight: {w} "
-                                    "must be finite and >= 0")
-            if w > 0 and lv["id"] not in lv_ids:
-                raise CSIInputError(f"params: indicator_system.latent_variables[{i}].weight: "
-                                    f"{lv['id']} has a weight but no indicators")
-            if w > 0:
-                raw[lv["id"]] = w
-        total = sum(raw.values())
-        if total <= 0:
-            raise CSIInputError("params: indicator_system.csi.weighting is 'custom' but no latent "
-                                "variable has a positive 'weight'; add indicator_system."
-                                "latent_variables[].weight (normalised to sum 1)")
-        weights = {k: v / total for k, v in raw.items()}
-        parts = ", ".join(f"{k} {v:.3f}" for k, v in weights.items())
-        note = " COMP enters as 100 - COMP (fewer complaints, higher CSI)." if COMPLAINTS_LV in weights else ""
-        return weighting, weights, f"custom: CSI = weighted mean of the latent variables ({parts}).{note}"
-    raise CSIInputError(f"params: indicator_system.csi.weighting: {weighting!r} is not one of "
-                        "acsi | equal | custom")
+def _points_of(points, item: str) -> int:
+    return int(points[item]) if isinstance(points, Mapping) else int(points)
 
 
 # --------------------------------------------------------------------------- items
@@ -316,7 +187,7 @@ def item_positions(values: pd.DataFrame, params: Mapping) -> pd.DataFrame:
     return scales.position(keyed[order], points)
 
 
-def item_statistics(values: pd.DataFrame, points: int, items: Sequence[str] | None = None,
+def item_statistics(values: pd.DataFrame, points, items: Sequence[str] | None = None,
                     reverse: Sequence[str] | None = None, top_box: int = 2) -> pd.DataFrame:
     """Descriptive statistics per item, after reverse keying.
 
@@ -328,7 +199,7 @@ def item_statistics(values: pd.DataFrame, points: int, items: Sequence[str] | No
     ``g1 * ((n - 1) / n) ** 1.5`` with ``g1 = m3 / m2 ** 1.5`` (type 3 of R
     ``psych::describe``, its default). Items listed in ``reverse`` are turned round
     (``points + 1 - x``) first, so for every item a higher value is the favourable one;
-    column ``reversed`` says which.
+    column ``reversed`` says which. ``points`` is one number or ``{item: points}``.
 
     Reference: Revelle, psych::describe; Joanes & Gill (1998) for the skew types.
 
@@ -340,18 +211,20 @@ def item_statistics(values: pd.DataFrame, points: int, items: Sequence[str] | No
 
     if items is None:
         items = list(values.columns)
-    points = int(points)
-    if not 1 <= top_box < points:
-        raise CSIInputError(f"top_box={top_box}: must be between 1 and points - 1 ({points - 1})")
+    per = {q: _points_of(points, q) for q in items}
+    low = min(per.values(), default=2)
+    if not 1 <= top_box < low:
+        raise CSIInputError(f"top_box={top_box}: must be between 1 and points - 1 ({low - 1})")
     vals = _numeric_frame(values, items, "item_statistics(values)")
     reverse = [q for q in (reverse or []) if q in items]
-    unknown = [q for q in vals.columns if ((vals[q] < 1) | (vals[q] > points)).any()]
+    unknown = [q for q in vals.columns if ((vals[q] < 1) | (vals[q] > per[q])).any()]
     if unknown:
         raise CSIInputError(f"item_statistics: item(s) {', '.join(unknown)} have values outside "
-                            f"1..{points}; clean them with quality.clean_survey or scales.assign")
-    keyed = scales.reverse(vals, reverse, points) if reverse else vals
+                            f"their scale; clean them with quality.clean_survey or scales.assign")
+    keyed = scales.reverse(vals, reverse, per) if reverse else vals
     rows = []
     for q in items:
+        points = per[q]
         x = keyed[q].to_numpy()
         x = x[~np.isnan(x)]
         n = x.size
@@ -392,18 +265,27 @@ def positioning_table(params: Mapping, lang: str | None = None) -> pd.DataFrame:
     from . import scales
 
     lang = _lang(params, lang)
-    points = _points(params)
-    scale = params.get("scale") or {}
-    labels = scales.scale_labels(scale.get("labels") or {}, points, lang)
-    value = np.arange(1, points + 1, dtype=float)
-    out = pd.DataFrame({"label": labels, "value": value,
-                        "position": scales.position(value, points),
-                        "reversed_value": points + 1 - value,
-                        "reversed_position": scales.position(points + 1 - value, points)})
-    missing = [m for m in scale.get("missing_labels") or []]
-    if missing:
-        out = pd.concat([out, pd.DataFrame({"label": missing})], ignore_index=True)
-    return out
+    _points(params)  # checks the params
+    named = params.get("scales") or {"default": params.get("scale") or {}}
+    parts = []
+    for name, scale in named.items():
+        points = int(scale["points"])
+        start = int(scale.get("start", 1))
+        labels = scales.scale_labels(scale.get("labels") or {}, points, lang)
+        value = np.arange(1, points + 1, dtype=float)
+        out = pd.DataFrame({"label": labels, "value": value,
+                            "position": scales.position(value, points),
+                            "reversed_value": points + 1 - value,
+                            "reversed_position": scales.position(points + 1 - value, points)})
+        if start != 1 and not scale.get("labels"):
+            out["label"] = [str(int(v) + start - 1) for v in value]
+        missing = [m for m in scale.get("missing_labels") or []]
+        if missing:
+            out = pd.concat([out, pd.DataFrame({"label": missing})], ignore_index=True)
+        if len(named) > 1:
+            out.insert(0, "scale", name)
+        parts.append(out)
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -966,19 +848,20 @@ def segment_figure(table: pd.DataFrame, params: Mapping, measure: str = "CSI", l
 
 
 # --------------------------------------------------------------------------- competitors
-def _as_values(survey: pd.DataFrame, column: str, params: Mapping) -> pd.Series:
-    """A rating column as numbers 1..points: numeric columns as they are, labels assigned."""
-    points = _points(params)
+def _as_values(survey: pd.DataFrame, column: str, params: Mapping, item: str) -> pd.Series:
+    """A rating column as numbers 1..points on `item`'s scale: numeric columns as they
+    are, labels assigned."""
+    scale = _item_scale(params, item)
+    points = int(scale.get("points") or _points_of(_points(params), item))
     s = survey[column]
     if pd.api.types.is_numeric_dtype(s) or s.isna().all():
         x = pd.to_numeric(s, errors="coerce").astype(float)
     else:
         from . import scales
 
-        scale = params.get("scale") or {}
         a = scales.assign(survey[[column]], [column], scale.get("labels") or {}, points,
                           missing_labels=tuple(scale.get("missing_labels") or ()), id_column=None,
-                          source=f"survey column {column!r}")
+                          source=f"survey column {column!r}", start=int(scale.get("start", 1)))
         x = a.values[column].astype(float)
         if len(a.out_of_range):
             first = a.out_of_range.iloc[0]
@@ -1017,7 +900,7 @@ def against_competitors(survey: pd.DataFrame, params: Mapping, confidence: float
     """
     _check_confidence(confidence)
     lang = _lang(params, lang)
-    points = _points(params)
+    all_points = _points(params)
     comps = ((params.get("framing") or {}).get("competitors")) or []
     if not comps:
         raise CSIInputError("against_competitors: params framing.competitors is empty; list the "
@@ -1035,7 +918,8 @@ def against_competitors(survey: pd.DataFrame, params: Mapping, confidence: float
                 if c not in survey.columns:
                     raise CSIInputError(f"params: framing.competitors[{i}].columns: {key} {c!r} is not a "
                                         "column of the survey; fix the mapping or the survey file")
-            x, y = _as_values(survey, item, params), _as_values(survey, col, params)
+            x, y = _as_values(survey, item, params, item), _as_values(survey, col, params, item)
+            points = _points_of(all_points, item)
             if item in reverse:
                 x, y = points + 1 - x, points + 1 - y
             x, y = 100 * (x - 1) / (points - 1), 100 * (y - 1) / (points - 1)

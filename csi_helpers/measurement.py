@@ -38,6 +38,12 @@ def analysis_items(survey: pd.DataFrame, p: dict) -> pd.DataFrame:
     ``x' = (points + 1) - x`` for each item in ``scale.reverse_items``, so that a high
     number always means a favourable answer of the latent variable's direction.
 
+    When the items use scales of different lengths (named ``scales``, e.g. 5-point items
+    and a 0-10 recommendation), every item is positioned to 0-100 first
+    (``100 * (x - 1) / (points - 1)``, positioning per scale), so the models and the
+    index read one metric; :func:`index_range` then gives ``(0, 100)``. With one scale
+    length the answers stay as they are (1..points) and results equal the references'.
+
     Example
     -------
     >>> items = analysis_items(wb.survey_clean(), wb.params)     # doctest: +SKIP
@@ -52,7 +58,20 @@ def analysis_items(survey: pd.DataFrame, p: dict) -> pd.DataFrame:
                             "02 (it saves the cleaned survey) or fix indicator_system.items")
     values = survey[ids].apply(pd.to_numeric, errors="coerce")
     reverse = list(p["scale"].get("reverse_items") or [])
-    return scales.reverse(values, reverse, p["scale"]["points"]) if reverse else values
+    points = params_mod.item_points(p)
+    keyed = scales.reverse(values, reverse, points) if reverse else values
+    if len(set(points.values())) > 1:
+        return scales.position(keyed.astype("float64"), points)
+    return keyed
+
+
+def index_range(p: dict) -> tuple[float, float]:
+    """The range of the numbers :func:`analysis_items` returns, for ``pls.csi_index`` and
+    ``pls.ipma`` (``scale=``): ``(1, points)``, or ``(0, 100)`` with mixed scale lengths."""
+    from . import params as params_mod
+
+    points = set(params_mod.item_points(p).values())
+    return (1.0, float(points.pop())) if len(points) == 1 else (0.0, 100.0)
 
 
 def structural_model(p: dict) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:

@@ -348,6 +348,22 @@ class _Dict(_Spec):
         return _INVALID
 
 
+class _SheetSpec(_Spec):
+    """An Excel sheet: its name or 0-based index; null = the first sheet."""
+
+    desc = "a sheet name or index"
+    nullable = True
+
+    def norm(self, value, path, v):
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)
+                             and value >= 0):
+            return value
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        return self.bad(value, path, v, "a sheet name or a 0-based sheet index",
+                        "give the sheet's name as Excel shows it, or 0 for the first sheet")
+
+
 class _NFactors(_Spec):
     desc = "auto or a whole number >= 1"
 
@@ -364,6 +380,32 @@ class _NFactors(_Spec):
 _CLIENT_ID = r"[a-z0-9][a-z0-9_-]{0,63}"
 _ITEM = _Str("an item id (a survey column name)")
 _BOOLP = _Field(_Bool(), hint="true or false")
+
+_SCALE = _Map({
+    "points": _Field(_Int(3, 11, hint="set the number of answer categories, from 3 to 11"),
+                     hint="the number of answer categories, e.g. 5"),
+    "start": _Field(_Int(0, 1, hint="0 for a 0-10 scale, else 1"), default=1),
+    "labels": _Field(_Dict(_Dict(_Any(), "a mapping label -> value", "a label", min_len=1),
+                           "a mapping language -> labels", "a language", min_len=1,
+                           hint="give {zh: {非常不满意: 1, ...}} and/or {en: {...}}"),
+                     default=_ABSENT),
+    "missing_labels": _Field(_List(_Str("a label")), default=[]),
+    "reverse": _Field(_Bool(), default=False),
+    "reverse_items": _Field(_List(_ITEM), default=[]),
+}, desc="a mapping of keys to values (a scale: points, labels)")
+_CRM_SOURCE = {
+    "path": _Field(_Str("a file path"), hint="e.g. data/<client>/crm.xlsx"),
+    "format": _Field(_Choice(("auto", "csv", "excel")), default="auto"),
+    "sheet": _Field(_SheetSpec(), default=None),
+    "encoding": _Field(_Choice(("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")),
+                       default="auto"),
+    "columns": _Field(_Dict(_Str("their column header"), "a mapping our name -> their header",
+                            "a column name"), default={}),
+    "values": _Field(_Dict(_Dict(_Any(), "a mapping their value -> our value", "a value"),
+                           "a mapping column -> {their value: our value}", "a column name"),
+                     default={}),
+    "keep_columns": _Field(_List(_Str("a column header")), default=[]),
+}
 
 _SCHEMA = _Map({
     "client": _Field(_Map({
@@ -421,37 +463,52 @@ _SCHEMA = _Map({
             "weight": _Field(_Num(0), default=_ABSENT),
         }), "a list of indicators", min_len=1), hint="the list of indicators"),
         "items": _Field(_List(_Map({
-            "id": _Field(_ITEM, hint="the survey column, e.g. Q01"),
+            "id": _Field(_ITEM, hint="the item id, e.g. Q01"),
+            "column": _Field(_Str("the survey column's header"), default=_ABSENT),
             "text": _Field(_Text(), hint="the question text {en: ..., zh: ...}"),
+            "scale": _Field(_Str("a scale name (a key of scales)"), default=_ABSENT),
+            "reverse": _Field(_Bool(), default=_ABSENT),
             "weight": _Field(_Num(0), default=_ABSENT),
         }), "a list of items", min_len=1), hint="the list of survey items"),
     }), hint="indicator_system: {model, indicators, items}"),
-    "scale": _Field(_Map({
-        "points": _Field(_Int(3, 11, hint="set the number of answer categories, from 3 to 11"),
-                         hint="the number of answer categories, e.g. 5"),
-        "labels": _Field(_Dict(_Dict(_Any(), "a mapping label -> value", "a label", min_len=1),
-                               "a mapping language -> labels", "a language", min_len=1,
-                               hint="give {zh: {非常不满意: 1, ...}} and/or {en: {...}}"),
-                         hint="answer labels -> values per language"),
-        "missing_labels": _Field(_List(_Str("a label")), default=[]),
-        "reverse_items": _Field(_List(_ITEM), default=[]),
-    }), hint="scale: {points, labels}"),
+    "scale": _Field(_SCALE, default=_ABSENT),
+    "scales": _Field(_Dict(_SCALE, "a mapping scale name -> scale", "a scale name", min_len=1),
+                     default=_ABSENT),
     "sources": _Field(_Map({
         "survey": _Field(_Map({
             "path": _Field(_Str("a file path"), hint="e.g. data/<client>/survey.csv"),
+            "format": _Field(_Choice(("auto", "table", "wjx", "qualtrics", "spss")),
+                             default="auto"),
+            "sheet": _Field(_SheetSpec(), default=None),
             "encoding": _Field(_Choice(("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")),
                                default="auto"),
-            "id_column": _Field(_Str("a column name"), default="respondent_id"),
+            # absent: the platform's own column (问卷星 序号, Qualtrics ResponseId ...), see
+            # csi_helpers.sources.survey.platform_defaults; null: none
+            "id_column": _Field(_Str("a column name", nullable=True), default=_ABSENT),
             "customer_id_column": _Field(_Str("a column name", nullable=True), default=None),
-            "status_column": _Field(_Str("a column name", nullable=True), default=None),
-            "duration_column": _Field(_Str("a column name", nullable=True), default=None),
+            "status_column": _Field(_Str("a column name", nullable=True), default=_ABSENT),
+            "status_values": _Field(_Map({
+                "complete": _Field(_List(_Any(), "a list of values"), default=[]),
+                "partial": _Field(_List(_Any(), "a list of values"), default=[]),
+            }), default=_ABSENT),
+            "duration_column": _Field(_Str("a column name", nullable=True), default=_ABSENT),
+            "duration_unit": _Field(_Choice(("seconds", "minutes")), default="seconds"),
+            "time_column": _Field(_Str("a column name", nullable=True), default=_ABSENT),
             "segments": _Field(_List(_Str("a column name")), default=[]),
+            "keep_columns": _Field(_List(_Str("a column name")), default=[]),
         }), hint="survey: {path: data/<client>/survey.csv}"),
+        **{key: _Field(_Map(dict(_CRM_SOURCE)), default=_ABSENT)
+           for key in ("customers", "transactions", "visits")},
         **{key: _Field(_Map({"path": _Field(_Str("a file path"),
                                             hint=f"e.g. data/<client>/{key}."
-                                                 f"{'json' if key == 'truth' else 'csv'}")}),
+                                                 f"{'json' if key == 'truth' else 'csv'}"),
+                             **({} if key == "truth" else {
+                                 "sheet": _Field(_SheetSpec(), default=None),
+                                 "encoding": _Field(_Choice(("auto", "utf-8", "utf-8-sig",
+                                                             "gbk", "gb18030")),
+                                                    default="auto")})}),
                        default=_ABSENT)
-           for key in SOURCES[1:]},
+           for key in ("notes", "secondary", "truth")},
     }), hint="sources: {survey: {path: ...}}"),
     "fieldwork": _Field(_Map({
         "target_responses": _Field(_Int(1, nullable=True), default=None),
@@ -517,6 +574,7 @@ _SCHEMA = _Map({
 class _Validator:
     def __init__(self, params_file: Path | None):
         self.problems: list[str] = []
+        self.notes: list[str] = []   # what was found (formats, excluded columns): not problems
         self.params_file = Path(params_file).resolve() if params_file else None
         self.root = self.params_file.parent.parent if self.params_file else Path.cwd()
 
@@ -607,9 +665,7 @@ def _cross_checks(p: dict, v: _Validator) -> None:
     item_ids: list[str] = []
     if isinstance(system, dict):
         item_ids = _check_system(system, v)
-    scale = p.get("scale")
-    if isinstance(scale, dict):
-        _check_scale(scale, item_ids, v)
+    _check_scales(p, item_ids, v)
     fw = p.get("fieldwork")
     survey = (p.get("sources") or {}).get("survey") if isinstance(p.get("sources"), dict) else None
     survey = survey if isinstance(survey, dict) else {}
@@ -799,13 +855,15 @@ def _weights_all_or_none(ids, item_list, path, what, v) -> None:
                     "or none")
 
 
-def _check_scale(scale: dict, item_ids: list[str], v: _Validator) -> None:
+def _check_scale(scale: dict, item_ids: list[str], v: _Validator, where: str = "scale") -> None:
     points = scale.get("points")
+    start = scale.get("start") if isinstance(scale.get("start"), int) else 1
+    top = points + start - 1 if isinstance(points, int) else None
     labels = scale.get("labels")
     merged: dict[str, tuple[int, str]] = {}
     if isinstance(labels, dict):
         for lang, mapping in labels.items():
-            lp = f"scale.labels.{lang}"
+            lp = f"{where}.labels.{lang}"
             if lang not in LANGUAGES:
                 v.add(lp, f"unknown language; {_near(lang, LANGUAGES)}use {' | '.join(LANGUAGES)}")
                 continue
@@ -819,12 +877,12 @@ def _check_scale(scale: dict, item_ids: list[str], v: _Validator) -> None:
                     mapping[label] = value
                 if isinstance(value, bool) or not isinstance(value, int):
                     v.add(kp, f"{_short(value)} is not a whole number; give each label its value "
-                              f"1..{points if isinstance(points, int) else 'points'}")
+                              f"{start}..{top if top is not None else 'points'}")
                     mapping[label] = _INVALID
                     continue
-                if isinstance(points, int) and not 1 <= value <= points:
-                    v.add(kp, f"value {value} is outside 1..{points} (scale.points); use a value "
-                              f"from 1 to {points}")
+                if isinstance(points, int) and not start <= value <= top:
+                    v.add(kp, f"value {value} is outside {start}..{top} ({where}.points = "
+                              f"{points}, start = {start}); use a value from {start} to {top}")
                     continue
                 if value in by_value:
                     v.add(kp, f"value {value} is also the value of {by_value[value]!r}; each value "
@@ -832,28 +890,90 @@ def _check_scale(scale: dict, item_ids: list[str], v: _Validator) -> None:
                 else:
                     by_value[value] = label
                 if label in merged and merged[label][0] != value:
-                    v.add(kp, f"{label!r} is {merged[label][0]} in scale.labels.{merged[label][1]} "
+                    v.add(kp, f"{label!r} is {merged[label][0]} in {where}.labels.{merged[label][1]} "
                               f"but {value} here; one label must mean one value")
                 merged.setdefault(label, (value, lang))
             if isinstance(points, int) and all(_ok(x) for x in mapping.values()):
-                missing = [str(x) for x in range(1, points + 1) if x not in by_value]
+                missing = [str(x) for x in range(start, top + 1) if x not in by_value]
                 if missing:
                     v.add(lp, f"no label for value(s) {', '.join(missing)} of the {points}-point "
-                              "scale; give each value 1..points exactly one label")
+                              "scale; give each value exactly one label")
     missing_labels = scale.get("missing_labels")
     if isinstance(missing_labels, list):
         for i, lab in enumerate(missing_labels):
             if isinstance(lab, str) and lab in merged:
-                v.add(f"scale.missing_labels[{i}]", f"{lab!r} is also an answer label with value "
+                v.add(f"{where}.missing_labels[{i}]", f"{lab!r} is also an answer label with value "
                                                    f"{merged[lab][0]}; remove it from one list")
-        _dups(missing_labels, "scale.missing_labels", "label", v, fix="list each label once")
+        _dups(missing_labels, f"{where}.missing_labels", "label", v, fix="list each label once")
     reverse = scale.get("reverse_items")
     if isinstance(reverse, list):
-        _dups(reverse, "scale.reverse_items", "item", v, fix="list each item once")
+        _dups(reverse, f"{where}.reverse_items", "item", v, fix="list each item once")
         for i, q in enumerate(reverse):
             if isinstance(q, str) and item_ids and q not in item_ids:
-                v.add(f"scale.reverse_items[{i}]", f"{q!r} is not in indicator_system.items; "
+                v.add(f"{where}.reverse_items[{i}]", f"{q!r} is not in indicator_system.items; "
                                                    "fix the item id or remove it")
+
+
+def _check_scales(p: dict, item_ids: list[str], v: _Validator) -> None:
+    """`scale` (one scale) or `scales` (named scales): check each, resolve every item's
+    scale, and normalise: ``p["scales"]`` always holds the named scales, each item its
+    ``scale`` and ``column``, and ``p["scale"]`` the first scale with ``reverse_items`` the
+    full list of reverse-keyed items (from scale defaults, ``items[].reverse`` and
+    ``reverse_items``), so code reading one scale keeps working."""
+    one, named = p.get("scale"), p.get("scales")
+    if one is not None and named is not None:
+        v.add("scales", "given together with scale; keep scales (named scales) and move the "
+                        "scale block into it, e.g. scales: {satisfaction: {...}}")
+        return
+    if one is None and named is None:
+        v.add("scales", "missing; add the answer scale, e.g. scales: {satisfaction: {points: 5, "
+                        "labels: {zh: {非常不满意: 1, ...}}}} (or a single scale: block)")
+        return
+    if one is not None:
+        if not isinstance(one, dict):
+            return
+        named = {"default": one}
+        prefix = {"default": "scale"}
+    else:
+        if not isinstance(named, dict):
+            return
+        prefix = {k: f"scales.{k}" for k in named}
+    for name, sc in named.items():
+        if isinstance(sc, dict):
+            _check_scale(sc, item_ids, v, prefix[name])
+    names = list(named)
+    system = p.get("indicator_system") if isinstance(p.get("indicator_system"), dict) else {}
+    reversed_items: list[str] = []
+    for sc in named.values():
+        if isinstance(sc, dict) and isinstance(sc.get("reverse_items"), list):
+            reversed_items += [q for q in sc["reverse_items"] if isinstance(q, str)]
+    for i, it in enumerate(_as_list(system.get("items"))):
+        if not isinstance(it, dict) or not isinstance(it.get("id"), str):
+            continue
+        sc = it.get("scale", names[0] if names else None)
+        if isinstance(sc, str) and sc not in named:
+            v.add(f"indicator_system.items[{i}].scale",
+                  f"{sc!r} is not a scale; {_near(sc, names)}use one of {', '.join(names)} "
+                  "(the keys of scales)")
+            continue
+        it["scale"] = sc
+        if "column" not in it:
+            it["column"] = it["id"]
+        scale = named.get(sc) if isinstance(sc, str) else None
+        rev = it.get("reverse", scale.get("reverse") if isinstance(scale, dict) else False)
+        if rev is True and it["id"] not in reversed_items:
+            reversed_items.append(it["id"])
+        if rev is False and "reverse" in it and it["id"] in reversed_items:
+            v.add(f"indicator_system.items[{i}].reverse",
+                  f"false, but {it['id']} is in a reverse_items list; remove one of the two")
+    if one is None:
+        first = named[names[0]]
+        if isinstance(first, dict):
+            p["scale"] = {**first, "reverse_items": reversed_items}
+    else:
+        p["scales"] = {"default": one}
+        if isinstance(one, dict):
+            one["reverse_items"] = reversed_items
 
 
 def _check_fieldwork(fw: dict, survey: dict, item_ids: list[str], v: _Validator) -> None:
@@ -884,7 +1004,8 @@ def _check_fieldwork(fw: dict, survey: dict, item_ids: list[str], v: _Validator)
             v.add("fieldwork.cleaning.straightline_min_items",
                   f"{sm} is more than the {len(item_ids)} items; use at most {len(item_ids)}")
         sp = cleaning.get("speeder_seconds")
-        if isinstance(sp, (int, float)) and sp > 0 and survey and survey.get("duration_column") is None:
+        if isinstance(sp, (int, float)) and sp > 0 and survey and "duration_column" in survey \
+                and survey.get("duration_column") is None:
             v.add("fieldwork.cleaning.speeder_seconds",
                   f"{sp} needs the interview duration; set sources.survey.duration_column, or "
                   "set speeder_seconds: 0 (no speeder check)")
@@ -941,7 +1062,27 @@ def load(path: str | Path) -> dict:
         if isinstance(spec, dict) and spec.get("path"):
             src = Path(spec["path"]).expanduser()
             spec["path"] = str((src if src.is_absolute() else root / src).resolve())
+    resolve_survey(p["sources"]["survey"])
     return p
+
+
+def resolve_survey(spec: dict) -> str:
+    """Fill the survey's id / duration / status / time columns the params leave out with the
+    platform's own (问卷星: 序号, 所用时间, 提交答卷时间; Qualtrics: ResponseId, ...), from the
+    export's first rows; return the format found (``table`` when the file is absent)."""
+    from .sources.survey import peek_format, platform_defaults
+
+    path = Path(spec["path"]) if isinstance(spec.get("path"), str) else None
+    fmt = "table"
+    if path is not None and path.is_file():
+        try:
+            fmt = peek_format(path, spec.get("format") or "auto", spec.get("sheet"),
+                              spec.get("encoding") or "auto")
+        except (CSIInputError, OSError):
+            fmt = "table"
+    for key, default in platform_defaults(fmt).items():
+        spec.setdefault(key, default)
+    return fmt
 
 
 def check(path: str | Path) -> list[str]:
@@ -971,6 +1112,22 @@ def check(path: str | Path) -> list[str]:
         return v.problems
     _check_data(p, v)
     return v.problems
+
+
+def check_report(path: str | Path) -> tuple[list[str], list[str]]:
+    """(problems, notes) of ``csi validate``: :func:`check`'s problems, and what was found on
+    the way (each export's format, the contact-data columns left out of the run)."""
+    path = Path(path)
+    v = _Validator(path)
+    raw = _read_yaml(path.resolve(), v)
+    if v.problems:
+        return v.problems, []
+    p, problems = _normalise(raw, path)
+    v.problems = list(problems)
+    if p is None or not isinstance(p.get("sources"), dict):
+        return v.problems, []
+    _check_data(p, v)
+    return v.problems, v.notes
 
 
 _NOUN = {"survey": "survey export", "customers": "customer export (CRM)",
@@ -1036,68 +1193,84 @@ def _as_dict(x) -> dict:
 
 
 def _check_survey(p: dict, f: Path, v: _Validator) -> None:
-    from . import io
+    """The survey export: readable in its format, every column the params name present,
+    durations and statuses readable, every text answer a label of its scale, quota values
+    present; notes the format found and the contact-data columns left out."""
+    from .sources import survey as survey_src
+    from . import scales as scales_mod
 
     spec = p["sources"]["survey"]
     shown = v.show(f)
-    encoding = spec.get("encoding") if isinstance(spec.get("encoding"), str) else "auto"
     try:
-        df = io.read_csv(f, encoding, setting="sources.survey.encoding", what="survey")
+        export = survey_src.read_export(
+            f, spec.get("format") if isinstance(spec.get("format"), str) else "auto",
+            spec.get("sheet"), spec.get("encoding") if isinstance(spec.get("encoding"), str)
+            else "auto")
     except CSIInputError as exc:
         v.add("sources.survey", _relative(str(exc), f, v))
         return
-    cols = set(df.columns)
-
-    def need(col, kp, fix, suggest=True):
-        if isinstance(col, str) and col not in cols:
-            near = _near(col, sorted(cols)) if suggest else ""
-            v.add(kp, f"{col!r} is not a column of {shown}; {near}{fix}")
-            return False
-        return isinstance(col, str)
-
-    for key in ("id_column", "customer_id_column", "status_column", "duration_column"):
-        need(spec.get(key), f"sources.survey.{key}", "set it to the survey's column name")
-    for i, seg in enumerate(_as_list(spec.get("segments"))):
-        need(seg, f"sources.survey.segments[{i}]", "fix the column name or remove it")
-    system = p.get("indicator_system") if isinstance(p.get("indicator_system"), dict) else {}
-    in_indicator = set()
-    for k, ind in enumerate(_as_list(system.get("indicators"))):
-        if not isinstance(ind, dict) or not isinstance(ind.get("items"), list):
-            continue
-        for j, q in enumerate(ind["items"]):
-            in_indicator.add(q)
-            need(q, f"indicator_system.indicators[{k}].items[{j}]",
-                 "add the column or fix the item id", suggest=False)
-    for i, it in enumerate(_as_list(system.get("items"))):
-        if isinstance(it, dict) and it.get("id") not in in_indicator:
-            need(it.get("id"), f"indicator_system.items[{i}].id",
-                 "add the column or fix the item id", suggest=False)
-    framing = p.get("framing") if isinstance(p.get("framing"), dict) else {}
-    for i, comp in enumerate(_as_list(framing.get("competitors"))):
-        if isinstance(comp, dict) and isinstance(comp.get("columns"), dict):
-            for item, col in comp["columns"].items():
-                need(col, f"framing.competitors[{i}].columns.{item}",
-                     "add the competitor's rating column or fix the name")
+    v.notes.append(f"sources.survey: {shown} read as {export.describe()}")
+    probe = dict(p)
+    probe["sources"] = {**p["sources"], "survey": {**spec, "path": str(f)}}
+    table = survey_src.survey_table(export, probe)
+    for line in table.problems:
+        if line not in v.problems:
+            v.problems.append(line.replace(export.where, shown))
+    if table.excluded:
+        v.notes.append("sources.survey: left out of the run (contact data or free text; list "
+                       "a column under sources.survey.keep_columns to keep it): "
+                       + ", ".join(f"{c!r} ({k})" for c, k in table.excluded.items()))
+    resolved = table.spec
     fw = p.get("fieldwork") if isinstance(p.get("fieldwork"), dict) else {}
+    cleaning = fw.get("cleaning") if isinstance(fw.get("cleaning"), dict) else {}
+    sp = cleaning.get("speeder_seconds")
+    if isinstance(sp, (int, float)) and sp > 0 and resolved.get("duration_column") is None:
+        v.add("fieldwork.cleaning.speeder_seconds",
+              f"{sp} needs the interview duration, but {shown} ({export.format}) has no "
+              "duration column; set sources.survey.duration_column, or speeder_seconds: 0")
+    if cleaning.get("partials") == "drop" and resolved.get("status_column") is None \
+            and "status_column" in spec:
+        v.add("fieldwork.cleaning.partials",
+              "'drop' needs the completion status; set sources.survey.status_column, or "
+              "set partials: keep")
+    data = table.data
+    try:
+        by_item = {q: sc for q, sc in item_scales(p).items() if q in data.columns}
+    except (KeyError, TypeError, AttributeError):
+        by_item = {}
+    names = list((p.get("scales") or {}).keys()) if isinstance(p.get("scales"), dict) else []
+    if by_item and all(isinstance(sc, dict) and isinstance(sc.get("points"), int)
+                       for sc in by_item.values()):
+        try:
+            odd = scales_mod.unknown_answers(data, by_item)
+        except CSIInputError:
+            odd = None
+        if odd is not None and len(odd):
+            one = p.get("scales") is None or names == ["default"]
+            for k, grp in odd.groupby("scale", sort=False):
+                key = "scale" if one or k >= len(names) else f"scales.{names[k]}"
+                shown_vals = ", ".join(
+                    f"{r.raw!r} ({r.count} answer{'s' if r.count > 1 else ''} in "
+                    f"{', '.join(r.items[:3])}{' ...' if len(r.items) > 3 else ''})"
+                    for r in grp.head(5).itertuples())
+                more = f" and {len(grp) - 5} more" if len(grp) > 5 else ""
+                v.add(key, f"answers in {shown} that are no label of the scale: {shown_vals}"
+                           f"{more}; add them to {key}.labels (or {key}.missing_labels if "
+                           "they mean no answer), or give those items another scale")
     for col, shares in _as_dict(fw.get("quota")).items():
-        if not need(col, f"fieldwork.quota.{col}", "use a segment column of the survey"):
+        if col not in data.columns:
+            if col not in (spec.get("segments") or []):
+                v.add(f"fieldwork.quota.{col}", f"{col!r} is not a segment of the survey; list "
+                                               "it under sources.survey.segments")
             continue
-        found = set(df[col].dropna().unique())
+        found = set(data[col].dropna().astype(str).unique())
         for value in _as_dict(shares):
-            if value not in found:
-                shown_vals = ", ".join(sorted(map(str, found))[:12])
+            if str(value) not in found:
+                shown_vals = ", ".join(sorted(found)[:12])
                 v.add(f"fieldwork.quota.{col}.{value}",
                       f"{value!r} is not a value of column {col!r} in {shown} "
-                      f"(found: {shown_vals}); {_near(value, sorted(map(str, found)))}"
+                      f"(found: {shown_vals}); {_near(str(value), sorted(found))}"
                       "fix the value")
-    dur = spec.get("duration_column")
-    if isinstance(dur, str) and dur in cols:
-        try:
-            io.to_number(df, dur, shown, spec.get("id_column") if isinstance(
-                spec.get("id_column"), str) else None,
-                "write the duration in whole seconds or leave the cell empty")
-        except CSIInputError as exc:
-            v.add("sources.survey.duration_column", str(exc))
 
 
 # =========================================================================== readers
@@ -1174,6 +1347,36 @@ def label(p: Mapping, obj: Any, lang: str | None = None) -> str:
     if key in LV_NAMES:
         return LV_NAMES[key][lang]
     return key
+
+
+def item_scales(p: Mapping) -> dict[str, dict]:
+    """``{item id: its scale}`` (``scales.<name>`` or the single ``scale``), params order.
+
+    Example
+    -------
+    >>> item_scales(load("params/demo.yaml"))["Q01"]["points"]     # doctest: +SKIP
+    5
+    """
+    named = p.get("scales") or {"default": p["scale"]}
+    first = next(iter(named))
+    return {it["id"]: named[it.get("scale") or first] for it in p["indicator_system"]["items"]}
+
+
+def item_points(p: Mapping) -> dict[str, int]:
+    """``{item id: number of scale points}``."""
+    return {q: int(sc["points"]) for q, sc in item_scales(p).items()}
+
+
+def scale_points(p: Mapping):
+    """The scale length of the items: one number when all items share it, else
+    ``{item: points}`` (what ``indices.item_statistics`` and ``scales.distribution`` take)."""
+    per = item_points(p)
+    return next(iter(per.values())) if len(set(per.values())) == 1 else per
+
+
+def reverse_items(p: Mapping) -> list[str]:
+    """The reverse-keyed items (scale defaults, ``items[].reverse``, ``reverse_items``)."""
+    return list((p.get("scale") or {}).get("reverse_items") or [])
 
 
 def scale_labels(p: Mapping) -> dict[str, int]:

@@ -64,18 +64,26 @@ def survey_settings(params: Mapping) -> dict:
     try:
         items = [str(it["id"]) for it in params["indicator_system"]["items"]]
         scale = params["scale"]
-        points, labels = scale["points"], scale["labels"]
+        points, labels = scale["points"], scale.get("labels") or {}
     except (KeyError, TypeError) as exc:
         raise CSIInputError(f"params: {exc} is missing; the survey needs "
                             "indicator_system.items[].id, scale.points and scale.labels") from None
     spec = (params.get("sources") or {}).get("survey") or {}
     extra = []
+    named = params.get("scales") or {"default": scale}
+    first = next(iter(named))
+    by_item = {str(it["id"]): named.get(it.get("scale") or first, scale)
+               for it in params["indicator_system"]["items"]}
     for comp in (params.get("framing") or {}).get("competitors") or []:
-        extra += [str(c) for c in (comp.get("columns") or {}).values()]
+        for item, col in (comp.get("columns") or {}).items():
+            extra.append(str(col))
+            by_item.setdefault(str(col), by_item.get(str(item), scale))
     fieldwork = params.get("fieldwork") or {}
     cleaning = {**_DEFAULT_CLEANING, **(fieldwork.get("cleaning") or {})}
     return {
-        "items": items, "extra_items": extra, "points": int(points), "labels": labels,
+        "items": items, "extra_items": extra, "labels": labels,
+        "points": _points_by_item(by_item, items, int(points)),
+        "item_scales": by_item,
         "missing_labels": list(scale.get("missing_labels") or []),
         "reverse_items": list(scale.get("reverse_items") or []),
         "id_column": spec.get("id_column", "respondent_id"),
@@ -87,6 +95,12 @@ def survey_settings(params: Mapping) -> dict:
         "cleaning": cleaning, "quota": fieldwork.get("quota") or {},
         "target_responses": fieldwork.get("target_responses"),
     }
+
+
+def _points_by_item(by_item: Mapping, items, points: int):
+    """One number of points, or ``{item: points}`` when the items' scales differ in length."""
+    per = {q: int((by_item.get(q) or {}).get("points", points)) for q in items}
+    return per if len(set(per.values())) > 1 else points
 
 
 def _need(survey: pd.DataFrame, column: str, source: str, key: str) -> pd.Series:
@@ -462,9 +476,10 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
         if rules.get(key) not in allowed:
             raise CSIInputError(f"fieldwork.cleaning.{key}: {rules.get(key)!r}; use one of "
                                 f"{' | '.join(allowed)}")
-    assignment = scales.assign(raw_survey, items + extra, cfg["labels"], cfg["points"],
-                               cfg["missing_labels"], id_column=cfg["id_column"]
-                               if cfg["id_column"] in raw_survey.columns else None, source=src)
+    assignment = scales.assign_scales(
+        raw_survey, {q: cfg["item_scales"][q] for q in items + extra},
+        id_column=cfg["id_column"] if cfg["id_column"] in raw_survey.columns else None,
+        source=src)
     values = assignment.values
     idx = raw_survey.index
     n = len(raw_survey)
@@ -505,10 +520,11 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
     remaining = n
     n_oor = len(assignment.out_of_range)
     log.append({"step": 1, "rule": "out_of_range",
-                "parameter": f"scale.points = {cfg['points']}",
+                "parameter": (f"scale.points = {cfg['points']}" if isinstance(cfg["points"], int)
+                              else "scales.<name>.points"),
                 "action": "set to missing", "rows_flagged": int((flags["out_of_range"] > 0).sum()),
                 "rows_dropped": 0, "rows_remaining": remaining,
-                "note": f"{n_oor} answer(s) not on the 1..{cfg['points']} scale set to missing"})
+                "note": f"{n_oor} answer(s) not on their scale set to missing"})
     steps = [
         ("partials", "partial", f"partials = {rules['partials']}",
          "drop" if rules["partials"] == "drop" else "keep", True,
@@ -567,7 +583,16 @@ def distribution_figure(values: pd.DataFrame, params: Mapping, lang: str = "en",
     from . import framing, plotting
 
     cfg = survey_settings(params)
+    items, points, labels = cfg["items"], cfg["points"], cfg["labels"]
+    if isinstance(points, Mapping):
+        # named scales of several lengths: one diverging chart needs one length; show the
+        # items of the most common length (the full distribution table has every item)
+        lengths = pd.Series(points)
+        common = int(lengths.value_counts().idxmax())
+        items = [q for q in items if points[q] == common]
+        labels = cfg["item_scales"][items[0]].get("labels") or {}
+        points = common
     return plotting.diverging_likert_figure(
-        values[cfg["items"]], cfg["points"], framing.item_texts(params, lang),
-        scales.scale_labels(cfg["labels"], cfg["points"], lang), lang, title=title,
+        values[items], points, framing.item_texts(params, lang),
+        scales.scale_labels(labels, points, lang), lang, title=title,
         reverse_items=cfg["reverse_items"])

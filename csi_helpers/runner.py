@@ -42,6 +42,7 @@ NOTEBOOKS = (
 )
 #: Packages whose versions the manifest records.
 STACK = ("numpy", "scipy", "pandas", "matplotlib", "seaborn", "factor_analyzer", "scikit-learn",
+         "pyreadstat", "python-calamine",
          "papermill", "nbconvert", "nbformat", "ipykernel", "PyYAML", "openpyxl",
          "csi-workbook")
 
@@ -145,7 +146,7 @@ def _versions() -> dict:
 
 
 def _inputs(p: dict, root: Path) -> list[dict]:
-    from . import io
+    from .sources.table import file_fingerprint
 
     rows = []
     for key, spec in (p.get("sources") or {}).items():
@@ -154,7 +155,7 @@ def _inputs(p: dict, root: Path) -> list[dict]:
         path = Path(spec["path"])
         entry = {"source": key, "path": _rel(path, root), "sha256": None, "rows": None}
         if path.exists():
-            sha, n = io.file_fingerprint(path)
+            sha, n = file_fingerprint(path)
             entry.update(sha256=sha, rows=n)
         else:
             entry["missing"] = True

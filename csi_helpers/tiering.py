@@ -1225,7 +1225,8 @@ def respondent_satisfaction(survey_clean: pd.DataFrame, params: dict,
     if missing:
         raise CSIInputError(f"survey_clean: item column(s) {missing} of {lv} missing; run "
                             "notebook 02 (cleaning) on the survey that has them")
-    points = int(params["scale"]["points"])
+    from .indices import _points
+    points = _points(params)
     vals = survey_clean[items].apply(pd.to_numeric, errors="coerce").astype(float)
     rev = [it for it in params["scale"].get("reverse_items", []) if it in items]
     if rev:

@@ -145,8 +145,10 @@ class Workbook:
             raise CSIInputError(
                 f"{self._rel(path)}: artefact {name!r} not found; run the notebook that "
                 "saves it first (csi run runs the notebooks in order)")
-        return pd.read_csv(path, index_col=0, dtype={"respondent_id": "string",
-                                                     "customer_id": "string"})
+        spec = self.params.get("sources", {}).get("survey", {})
+        ids = {c: "string" for c in ("respondent_id", "customer_id", spec.get("id_column"),
+                                     spec.get("customer_id_column")) if c}
+        return pd.read_csv(path, index_col=0, dtype=ids)
 
     # ------------------------------------------------------------------ inputs
     def _source(self, key: str) -> dict:
@@ -156,32 +158,39 @@ class Workbook:
                                 f"add sources.{key}.path to use this input")
         return spec
 
-    def _load(self, key: str, reader: str) -> pd.DataFrame:
+    def _load(self, key: str) -> pd.DataFrame:
+        """Read a source once through :mod:`csi_helpers.sources` (the only reader of client
+        files) and hand out copies."""
         if key not in self._cache:
-            from . import io
+            from .sources import crm, fieldwork, survey
             spec = self._source(key)
-            fn = getattr(io, reader)
-            self._cache[key] = fn(spec) if key == "survey" else fn(spec["path"])
+            if key == "survey":
+                self._cache[key] = survey.read_survey(self.params)
+            elif key in ("customers", "transactions", "visits"):
+                self._cache[key] = crm.load(key, spec).data
+            else:
+                self._cache[key] = getattr(fieldwork, f"read_{key}")(spec)
         return self._cache[key].copy()
 
     def survey_raw(self) -> pd.DataFrame:
-        """The survey export as read (answers as text; nothing cleaned)."""
-        return self._load("survey", "read_survey")
+        """The survey as read (answers as text; nothing cleaned): the columns the analysis
+        needs, items named by their ids, durations in seconds, status complete / partial."""
+        return self._load("survey")
 
     def customers(self) -> pd.DataFrame:
-        return self._load("customers", "read_customers")
+        return self._load("customers")
 
     def transactions(self) -> pd.DataFrame:
-        return self._load("transactions", "read_transactions")
+        return self._load("transactions")
 
     def visits(self) -> pd.DataFrame:
-        return self._load("visits", "read_visits")
+        return self._load("visits")
 
     def notes(self) -> pd.DataFrame:
-        return self._load("notes", "read_notes")
+        return self._load("notes")
 
     def secondary(self) -> pd.DataFrame:
-        return self._load("secondary", "read_secondary")
+        return self._load("secondary")
 
     def truth(self) -> dict[str, Any] | None:
         """The planted truth of a generated (demo) client, else None."""

@@ -34,9 +34,10 @@ def _environment() -> dict[str, str]:
                 if not pip_dep.startswith("-e"):
                     name, spec = _split(pip_dep)
                     out[name] = spec
-        elif not dep.startswith(("python", "pip")) or dep.startswith("pip-"):
+        else:
             name, spec = _split(dep)
-            out[name] = spec
+            if name not in ("python", "pip"):
+                out[name] = spec
     return out
 
 

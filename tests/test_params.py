@@ -225,7 +225,7 @@ BAD = [
     ("unknown-key-no-suggestion", [("analysis.pls.zzz", 1)], "analysis.pls.zzz",
      ["unknown key", "allowed here: scheme, bootstrap"]),
     ("missing-required", [("client.id", _DEL)], "client.id", ["missing; add it"]),
-    ("missing-section", [("scale", _DEL)], "scale", ["missing"]),
+    ("missing-section", [("scale", _DEL)], "scales", ["missing"]),
     ("bad-client-id", [("client.id", "Acme Corp")], "client.id", ["lower-case"]),
     ("wrong-type-points", [("scale.points", "five")], "scale.points",
      ["'five' is not a whole number from 3 to 11"]),

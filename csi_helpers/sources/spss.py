@@ -1,0 +1,108 @@
+"""SPSS ``.sav`` / ``.zsav`` and Stata ``.dta`` files, read with pyreadstat.
+
+What the file knows is kept: **value labels** become the answers (code 4 labelled 满意 is read
+as ``满意``, so the scale's labels apply as for any export; a code without a label stays the
+number, ``4``); **variable labels** become the question texts; **user-missing codes**
+(SPSS ``MISSING VALUES``, e.g. 9 = 不知道) become missing, as SPSS itself treats them.
+Stata has no user-missing codes: its extended missing values (``.a`` ...) are missing.
+Dates and times come as ISO text.
+
+pyreadstat (the ReadStat C library) reads 100,000 x 60 in well under a second; pandas'
+own ``read_spss`` needs pyreadstat anyway and loses the labels' metadata.
+
+Example
+-------
+>>> data, meta = read("data/acme/survey.sav")          # doctest: +SKIP
+>>> meta.questions["Q5_1"]                             # doctest: +SKIP
+'您对本店商品质量的满意程度'
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CSIInputError
+from .text import show_path
+
+__all__ = ["read", "SpssMeta"]
+
+
+@dataclass(frozen=True)
+class SpssMeta:
+    """What the file says about its variables."""
+
+    questions: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_missing: dict[str, list] = field(default_factory=dict)
+    kind: str = "sav"
+
+
+def _code_text(values: np.ndarray) -> pd.Series:
+    """Numbers as text: whole numbers without '.0', NaN stays NaN."""
+    s = pd.Series(values, dtype="float64")
+    whole = s.notna() & (s == s.round()) & (s.abs() < 1e15)
+    out = pd.Series(np.nan, index=s.index, dtype=object)
+    out[whole] = s[whole].astype("int64").astype(str)
+    rest = s.notna() & ~whole
+    out[rest] = s[rest].map(repr)
+    return out
+
+
+def _as_text(col: pd.Series, labels: dict | None) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        text = _code_text(col.to_numpy(dtype="float64", na_value=np.nan))
+        if labels:
+            keys = {(str(int(k)) if float(k).is_integer() else repr(float(k))): str(v)
+                    for k, v in labels.items() if isinstance(k, (int, float))}
+            mapped = text.map(keys)
+            text = mapped.where(mapped.notna(), text)
+        return text
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.map(lambda x: np.nan if pd.isna(x) else
+                       (x.strftime("%Y-%m-%d") if x.time() == _dt.time() else
+                        x.strftime("%Y-%m-%d %H:%M:%S"))).astype(object)
+    out = col.astype(object).map(lambda x: np.nan if x is None or (isinstance(x, float) and
+                                                                   np.isnan(x)) else x)
+    out = out.map(lambda x: x.isoformat() if isinstance(x, (_dt.date, _dt.time)) else x)
+    if labels:
+        out = out.map(lambda x: labels.get(x, x) if isinstance(x, str) else x)
+    text = out.map(lambda x: x.strip() if isinstance(x, str) else x)
+    return text.mask(text == "")
+
+
+def read(path: str | Path) -> tuple[pd.DataFrame, SpssMeta]:
+    """Read an SPSS or Stata file: (text DataFrame with labels applied, its metadata)."""
+    import pyreadstat
+
+    where = show_path(path)
+    suffix = Path(path).suffix.lower()
+    from .table import file_kind
+    kind = file_kind(path)
+    if kind not in ("sav", "zsav", "dta"):
+        raise CSIInputError(f"{where}: is not an SPSS (.sav/.zsav) or Stata (.dta) file; set "
+                            "sources.survey.format to auto or table")
+    try:
+        if kind == "dta":
+            df, meta = pyreadstat.read_dta(str(path))
+        else:
+            df, meta = pyreadstat.read_sav(str(path), user_missing=False)
+    except Exception as exc:  # pyreadstat.ReadstatError and friends
+        raise CSIInputError(f"{where}: cannot be read as {'Stata' if kind == 'dta' else 'SPSS'} "
+                            f"({exc}); save it again from SPSS/Stata") from None
+    del suffix
+    labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
+    data = pd.DataFrame({c: _as_text(df[c], labels.get(c)) for c in df.columns},
+                        index=pd.RangeIndex(len(df)))
+    questions = {c: str(t).strip() for c, t in (meta.column_names_to_labels or {}).items()
+                 if t and str(t).strip()}
+    value_labels = {c: {(str(int(k)) if isinstance(k, float) and k.is_integer() else str(k)):
+                        str(v) for k, v in m.items()} for c, m in labels.items()}
+    missing = {}
+    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+        missing[col] = [r.get("lo") if r.get("lo") == r.get("hi") else (r.get("lo"), r.get("hi"))
+                        for r in ranges]
+    return data, SpssMeta(questions, value_labels, missing, kind)
