@@ -154,6 +154,161 @@ def _points_of(points, item: str) -> int:
     return int(points[item]) if isinstance(points, Mapping) else int(points)
 
 
+def _weights(children: Sequence[Mapping], where: str) -> np.ndarray:
+    """Weights of a node's children (ones unless every child has `weight`; normalise to report)."""
+    given = [c.get("weight") for c in children]
+    if all(w is None for w in given):
+        return np.ones(len(children))   # unnormalised: the weighted means renormalise (exact sums)
+    missing = [c.get("id") for c, w in zip(children, given) if w is None]
+    if missing:
+        raise CSIInputError(f"params: {where}: 'weight' is given for some but not for "
+                            f"{', '.join(map(str, missing))}; give a weight to every one or to none")
+    try:
+        w = np.array([float(x) for x in given])
+    except (TypeError, ValueError):
+        raise CSIInputError(f"params: {where}: every 'weight' must be a number; got {given}") from None
+    if (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
+        raise CSIInputError(f"params: {where}: weights must be finite, >= 0 and not all 0; got {given}")
+    return w
+
+
+def _weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Row-wise weighted mean over the non-missing columns (weights renormalised per row)."""
+    x = np.atleast_2d(x)
+    ok = ~np.isnan(x)
+    den = (ok * w).sum(axis=1)
+    num = np.where(ok, x, 0.0) @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _numeric_frame(df: pd.DataFrame, columns: Iterable[str], what: str) -> pd.DataFrame:
+    columns = list(columns)
+    absent = [c for c in columns if c not in df.columns]
+    if absent:
+        raise CSIInputError(f"{what}: column(s) {', '.join(absent)} missing; pass a DataFrame "
+                            f"with one column per survey item (e.g. from scales.position)")
+    out = {}
+    for c in columns:
+        s = df[c]
+        if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+            raise CSIInputError(f"{what}: column {c!r} is not numeric (dtype {s.dtype}); assign "
+                                f"answer labels to numbers first with csi_helpers.scales.assign")
+        out[c] = pd.to_numeric(s, errors="coerce").astype(float)
+    return pd.DataFrame(out, index=df.index)
+
+
+def _t_ci(x: np.ndarray, confidence: float) -> tuple[int, float, float, float, float]:
+    """n, mean, sd, and the t-based confidence interval of the mean (as R's t.test)."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n == 0:
+        return 0, math.nan, math.nan, math.nan, math.nan
+    mean = float(x.mean())
+    if n == 1:
+        return 1, mean, math.nan, math.nan, math.nan
+    sd = float(x.std(ddof=1))
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    return n, mean, sd, mean - half, mean + half
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise CSIInputError(f"confidence={confidence}: give a level between 0 and 1, e.g. 0.95")
+
+
+# --------------------------------------------------------------------------- the tree
+@dataclass(frozen=True)
+class _Tree:
+    lvs: list[dict]            # {id, name, weight?}
+    indicators: list[dict]     # {id, lv, name, items, weight?}
+    items: dict[str, dict]     # id -> {id, text, weight?}
+
+
+def _tree(params: Mapping) -> _Tree:
+    system = _system(params)
+    lvs = [dict(lv) for lv in system.get("latent_variables") or []]
+    if not lvs:
+        raise CSIInputError("params: indicator_system.latent_variables is empty; list the model's LVs")
+    lv_ids = [lv.get("id") for lv in lvs]
+    items = {it.get("id"): dict(it) for it in system.get("items") or []}
+    inds = []
+    for i, ind in enumerate(system.get("indicators") or []):
+        ind = dict(ind)
+        if ind.get("lv") not in lv_ids:
+            raise CSIInputError(f"params: indicator_system.indicators[{i}].lv: {ind.get('lv')!r} is "
+                                f"not a latent variable id ({', '.join(map(str, lv_ids))})")
+        if not ind.get("items"):
+            raise CSIInputError(f"params: indicator_system.indicators[{i}].items: indicator "
+                                f"{ind.get('id')!r} has no items; list its survey items")
+        for q in ind["items"]:
+            items.setdefault(q, {"id": q})
+        inds.append(ind)
+    if not inds:
+        raise CSIInputError("params: indicator_system.indicators is empty; list the indicators")
+    return _Tree(lvs, inds, items)
+
+
+def _item_ids(tree: _Tree) -> list[str]:
+    seen: list[str] = []
+    for ind in tree.indicators:
+        for q in ind["items"]:
+            if q not in seen:
+                seen.append(q)
+    return seen
+
+
+def _csi_weights(tree: _Tree, params: Mapping, lv_ids: list[str]) -> tuple[str, dict[str, float], str]:
+    """(weighting, {lv: weight (unnormalised)}, description) from indicator_system.csi.weighting."""
+    csi = _system(params).get("csi") or {}
+    weighting = csi.get("weighting", "acsi")
+    if weighting == "acsi":
+        if SATISFACTION_LV not in lv_ids:
+            raise CSIInputError("params: indicator_system.csi.weighting is 'acsi' (CSI = the SAT "
+                                "score) but no latent variable 'SAT' has indicators; add SAT or "
+                                "choose weighting: equal | custom")
+        return weighting, {SATISFACTION_LV: 1.0}, (
+            "acsi: CSI = the score of the satisfaction latent variable SAT (the ACSI definition)")
+    if weighting == "equal":
+        use = [lv for lv in lv_ids if lv != COMPLAINTS_LV]
+        if not use:
+            raise CSIInputError("params: indicator_system.csi.weighting is 'equal' but no latent "
+                                "variable other than COMP has indicators")
+        return weighting, {lv: 1.0 for lv in use}, (
+            f"equal: CSI = the mean of the latent variables except COMP ({', '.join(use)}); "
+            "COMP is left out because more complaints mean less satisfaction")
+    if weighting == "custom":
+        raw = {}
+        for i, lv in enumerate(tree.lvs):
+            if lv.get("weight") is None:
+                continue
+            try:
+                w = float(lv["weight"])
+            except (TypeError, ValueError):
+                raise CSIInputError(f"params: indicator_system.latent_variables[{i}].weight: "
+                                    f"{lv['weight']!r} is not a number") from None
+            if w < 0 or not math.isfinite(w):
+                raise CSIInputError(f"params: indicator_system.latent_variables[{i}].weight: {w} "
+                                    "must be finite and >= 0")
+            if w > 0 and lv["id"] not in lv_ids:
+                raise CSIInputError(f"params: indicator_system.latent_variables[{i}].weight: "
+                                    f"{lv['id']} has a weight but no indicators")
+            if w > 0:
+                raw[lv["id"]] = w
+        total = sum(raw.values())
+        if total <= 0:
+            raise CSIInputError("params: indicator_system.csi.weighting is 'custom' but no latent "
+                                "variable has a positive 'weight'; add indicator_system."
+                                "latent_variables[].weight (normalised to sum 1)")
+        weights = {k: v / total for k, v in raw.items()}
+        parts = ", ".join(f"{k} {v:.3f}" for k, v in weights.items())
+        note = " COMP enters as 100 - COMP (fewer complaints, higher CSI)." if COMPLAINTS_LV in weights else ""
+        return weighting, weights, f"custom: CSI = weighted mean of the latent variables ({parts}).{note}"
+    raise CSIInputError(f"params: indicator_system.csi.weighting: {weighting!r} is not one of "
+                        "acsi | equal | custom")
+
+
 # --------------------------------------------------------------------------- items
 def _reverse_keyed(values, params: dict, what: str):
     """The tree, scale points, item ids and the items as numbers with reverse keying applied."""
@@ -219,8 +374,9 @@ def item_statistics(values: pd.DataFrame, points, items: Sequence[str] | None = 
     reverse = [q for q in (reverse or []) if q in items]
     unknown = [q for q in vals.columns if ((vals[q] < 1) | (vals[q] > per[q])).any()]
     if unknown:
-        raise CSIInputError(f"item_statistics: item(s) {', '.join(unknown)} have values outside "
-                            f"their scale; clean them with quality.clean_survey or scales.assign")
+        shown = ", ".join(f"{q} (outside 1..{per[q]})" for q in unknown)
+        raise CSIInputError(f"item_statistics: item(s) {shown} have values off their scale; "
+                            "clean them with quality.clean_survey or scales.assign")
     keyed = scales.reverse(vals, reverse, per) if reverse else vals
     rows = []
     for q in items:

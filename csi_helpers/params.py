@@ -1258,10 +1258,14 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
                            f"{more}; add them to {key}.labels (or {key}.missing_labels if "
                            "they mean no answer), or give those items another scale")
     for col, shares in _as_dict(fw.get("quota")).items():
+        if col not in export.data.columns:
+            v.add(f"fieldwork.quota.{col}", f"{col!r} is not a column of {shown}; "
+                                           f"{_near(col, list(export.data.columns))}use a "
+                                           "segment column of the survey")
+            continue
         if col not in data.columns:
-            if col not in (spec.get("segments") or []):
-                v.add(f"fieldwork.quota.{col}", f"{col!r} is not a segment of the survey; list "
-                                               "it under sources.survey.segments")
+            v.add(f"fieldwork.quota.{col}", f"{col!r} is not one of sources.survey.segments; "
+                                           "list it there to check the quota")
             continue
         found = set(data[col].dropna().astype(str).unique())
         for value in _as_dict(shares):

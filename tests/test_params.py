@@ -408,8 +408,9 @@ def test_item_not_a_survey_column_message(tmp_path):
     del raw["demo"]
     path = demo_project(tmp_path, raw, items=items)
     problems = params.check(path)
-    assert ("indicator_system.indicators[10].items[0]: 'Q17' is not a column of "
-            "data/demo/survey.csv; add the column or fix the item id") in problems
+    assert ("indicator_system.items[16].id: 'Q17' is not a column of data/demo/survey.csv; "
+            "add the column, or set items[].column to the export's header of the question"
+            ) in problems
 
 
 def test_survey_columns_named_by_params_must_exist(tmp_path):
@@ -454,7 +455,7 @@ def test_declared_encoding_that_does_not_decode(tmp_path):
 
 def test_non_numeric_duration_names_the_row(tmp_path):
     problems = params.check(demo_project(tmp_path, duration_bad=True))
-    assert_problem(problems, "sources.survey.duration_column", "line 7", "R00006", "'abc'")
+    assert_problem(problems, "sources.survey.duration_column", "line 7", "'abc'")
 
 
 def test_crm_files_required_columns_and_values(tmp_path):
@@ -481,7 +482,7 @@ def test_schema_and_data_problems_reported_together(tmp_path):
     path = demo_project(tmp_path, raw, items=DEMO_ITEMS[:-1])
     problems = params.check(path)
     assert_problem(problems, "client.langauge")
-    assert_problem(problems, "indicator_system.indicators[15].items[0]", "'Q25' is not a column")
+    assert_problem(problems, "indicator_system.items[24].id", "'Q25' is not a column")
 
 
 # --------------------------------------------------------------------------- readers

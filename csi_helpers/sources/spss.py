@@ -41,26 +41,29 @@ class SpssMeta:
     kind: str = "sav"
 
 
-def _code_text(values: np.ndarray) -> pd.Series:
-    """Numbers as text: whole numbers without '.0', NaN stays NaN."""
-    s = pd.Series(values, dtype="float64")
-    whole = s.notna() & (s == s.round()) & (s.abs() < 1e15)
-    out = pd.Series(np.nan, index=s.index, dtype=object)
-    out[whole] = s[whole].astype("int64").astype(str)
-    rest = s.notna() & ~whole
-    out[rest] = s[rest].map(repr)
-    return out
+def _number_text(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
 
 def _as_text(col: pd.Series, labels: dict | None) -> pd.Series:
+    """A column as text: codes replaced by their value labels, numbers without '.0'.
+
+    Numeric columns hold few distinct values (scale codes), so the text of each distinct
+    value is made once and mapped (fast on 100,000 rows)."""
     if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-        text = _code_text(col.to_numpy(dtype="float64", na_value=np.nan))
-        if labels:
-            keys = {(str(int(k)) if float(k).is_integer() else repr(float(k))): str(v)
-                    for k, v in labels.items() if isinstance(k, (int, float))}
-            mapped = text.map(keys)
-            text = mapped.where(mapped.notna(), text)
-        return text
+        values = col.astype("float64")
+        labels = {float(k): str(v) for k, v in (labels or {}).items()
+                  if isinstance(k, (int, float))}
+        uniq = pd.unique(values.dropna())
+        if len(uniq) > 5000:   # a continuous variable (duration, id): format vectorised
+            whole = values.notna() & (values == values.round()) & (values.abs() < 1e15)
+            out = pd.Series(np.nan, index=col.index, dtype=object)
+            out[whole] = values[whole].astype("int64").astype(str).astype(object)
+            rest = values.notna() & ~whole
+            out[rest] = values[rest].map(repr)
+            return out
+        lookup = {u: labels.get(float(u), _number_text(u)) for u in uniq}
+        return values.map(lookup).astype(object)
     if pd.api.types.is_datetime64_any_dtype(col):
         return col.map(lambda x: np.nan if pd.isna(x) else
                        (x.strftime("%Y-%m-%d") if x.time() == _dt.time() else

@@ -231,9 +231,16 @@ def read_export(path: str | Path, format: str = "auto", sheet=None,  # noqa: A00
         return SurveyExport(data, "qualtrics", questions=questions, **common)
     data = with_header(grid, where)
     if is_wjx and format in ("auto", "wjx"):
-        markers = data.isin([wjx.MISSING, wjx.SKIPPED])
-        skipped = data.eq(wjx.SKIPPED).sum()
-        data = data.mask(markers)
+        skipped, cleared = {}, {}
+        for col in data.columns:
+            arr = data[col].to_numpy()
+            skip = arr == wjx.SKIPPED
+            gone = skip | (arr == wjx.MISSING)
+            if gone.any():
+                skipped[col] = int(skip.sum())
+                cleared[col] = data[col].mask(gone)
+        if cleared:
+            data = pd.DataFrame({c: cleared.get(c, data[c]) for c in data.columns})
         questions = {}
         for col in data.columns:
             q = wjx.question(col)
@@ -241,7 +248,7 @@ def read_export(path: str | Path, format: str = "auto", sheet=None,  # noqa: A00
                 questions[col] = q[1]
         return SurveyExport(data, "wjx", variant=wjx.variant(data, list(questions)),
                             questions=questions,
-                            skipped={c: int(n) for c, n in skipped.items() if n}, **common)
+                            skipped={c: n for c, n in skipped.items() if n}, **common)
     return SurveyExport(data, "table", **common)
 
 
@@ -270,11 +277,21 @@ class SurveyTable:
 def item_columns(params: Mapping) -> dict[str, str]:
     """``{item id: survey column}`` (``indicator_system.items[].column``, default the id)."""
     out = {}
-    for it in ((params.get("indicator_system") or {}).get("items") or []):
+    system = params.get("indicator_system")
+    items = system.get("items") if isinstance(system, Mapping) else None
+    for it in (items if isinstance(items, list) else []):
         if isinstance(it, Mapping) and isinstance(it.get("id"), str):
             col = it.get("column")
             out[it["id"]] = col if isinstance(col, str) and col else it["id"]
     return out
+
+
+def _item_positions(params: Mapping) -> dict[str, int]:
+    """``{item id: its index in indicator_system.items}`` (for problem paths)."""
+    system = params.get("indicator_system")
+    items = system.get("items") if isinstance(system, Mapping) else None
+    return {it["id"]: i for i, it in enumerate(items if isinstance(items, list) else [])
+            if isinstance(it, Mapping) and isinstance(it.get("id"), str)}
 
 
 def _status_map(spec: Mapping) -> dict[str, str]:
@@ -317,10 +334,10 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
     where = export.where
     problems: list[str] = []
 
-    def need(col, key, fix):
+    def need(col, key, fix, suggest=True):
         if isinstance(col, str) and col not in cols:
-            problems.append(f"{key}: {col!r} is not a column of {where}; "
-                            f"{_near(col, df.columns)}{fix}")
+            near = _near(col, df.columns) if suggest else ""
+            problems.append(f"{key}: {col!r} is not a column of {where}; {near}{fix}")
             return False
         return isinstance(col, str)
 
@@ -337,12 +354,14 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
             keep[col] = col
     meta_names = set(keep)
     items = item_columns(params)
-    system_items = (params.get("indicator_system") or {}).get("items") or []
-    for i, (item, col) in enumerate(items.items()):
+    positions = _item_positions(params)
+    for item, col in items.items():
+        i = positions[item]
         key = (f"indicator_system.items[{i}].column" if col != item
                else f"indicator_system.items[{i}].id")
-        if not need(col, key, "set items[].column to the export's header of the question"
-                    if col == item else "copy the exact header from the export"):
+        if not need(col, key, "add the column, or set items[].column to the export's header "
+                              "of the question" if col == item else
+                    "copy the exact header from the export", suggest=col != item):
             continue
         if col in keep and keep[col] != item:
             problems.append(f"{key}: column {col!r} is already used as "
@@ -353,9 +372,11 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
         if item != col and item in cols and item not in items.values():
             problems.append(f"indicator_system.items[{i}].id: {item!r} is also a column of "
                             f"{where} that is not this item; rename the item id")
-    del system_items
-    for i, comp in enumerate(((params.get("framing") or {}).get("competitors") or [])):
-        for item, col in ((comp or {}).get("columns") or {}).items():
+    framing = params.get("framing") if isinstance(params.get("framing"), Mapping) else {}
+    comps = framing.get("competitors") if isinstance(framing.get("competitors"), list) else []
+    for i, comp in enumerate(comps):
+        columns = comp.get("columns") if isinstance(comp, Mapping) else None
+        for item, col in (columns.items() if isinstance(columns, Mapping) else ()):
             if need(col, f"framing.competitors[{i}].columns.{item}",
                     "add the competitor's rating column or fix the name"):
                 keep.setdefault(col, col)
@@ -371,7 +392,8 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
         unit = spec.get("duration_unit") or "seconds"
         parsed = parse_duration(data[dur], unit)
         if parsed.bad.any():
-            problems.append(problem(where, dur, data[dur], parsed.bad,
+            problems.append("sources.survey.duration_column: " + problem(
+                where, dur, data[dur], parsed.bad,
                                     "a duration",
                                     "write seconds as numbers or text like '145秒' / '2分5秒' "
                                     "(sources.survey.duration_unit: seconds | minutes)",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..errors import CSIInputError
 
-__all__ = ["ENCODINGS", "show_path", "read_bytes", "detect_encoding", "decode"]
+__all__ = ["ENCODINGS", "show_path", "read_bytes", "detect_encoding", "decode", "decode_as"]
 
 #: Encodings ``sources.*.encoding`` accepts; ``auto`` tries the others in this order.
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
@@ -83,6 +83,12 @@ def detect_encoding(data: bytes) -> str | None:
 
 
 def decode(data: bytes, encoding: str, where: str, setting: str | None = None) -> str:
+    """Decode a file's bytes (see :func:`decode_as`); the text only."""
+    return decode_as(data, encoding, where, setting)[0]
+
+
+def decode_as(data: bytes, encoding: str, where: str, setting: str | None = None
+              ) -> tuple[str, str]:
     """Decode a file's bytes; a decode error names the file, the line and a working encoding.
 
     `where` is the file as shown in messages; `setting` the params key that sets the
@@ -96,7 +102,9 @@ def decode(data: bytes, encoding: str, where: str, setting: str | None = None) -
         for enc in _AUTO_ORDER:
             text, line = _try_decode(data, enc)
             if text is not None:
-                return text.removeprefix("\ufeff")
+                used = ("utf-8" if enc == "utf-8-sig" and not data.startswith(b"\xef\xbb\xbf")
+                        else enc)
+                return text.removeprefix("\ufeff"), used
             lines.append(f"{'utf-8' if enc == 'utf-8-sig' else enc} (line {line})")
         raise CSIInputError(
             f"{where}: cannot be decoded as {', '.join(lines)}; save it as UTF-8 (in Excel: "
@@ -104,7 +112,7 @@ def decode(data: bytes, encoding: str, where: str, setting: str | None = None) -
             "gb18030")
     text, line = _try_decode(data, encoding)
     if text is not None:
-        return text.removeprefix("\ufeff")
+        return text.removeprefix("\ufeff"), encoding
     works = detect_encoding(data)
     fix = (f"the file decodes as {works}: set {setting or 'the encoding'} to {works} or auto"
            if works else "save it as UTF-8 (in Excel: 'CSV UTF-8')")
