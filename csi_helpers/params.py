@@ -901,6 +901,13 @@ def _check_scale(scale: dict, item_ids: list[str], v: _Validator, where: str = "
     missing_labels = scale.get("missing_labels")
     if isinstance(missing_labels, list):
         for i, lab in enumerate(missing_labels):
+            num = str(lab).strip()
+            if top is not None and num.lstrip("-").isdigit() and start <= int(num) <= top:
+                v.add(f"{where}.missing_labels[{i}]",
+                      f"{lab!r} is an answer on this {start}..{top} scale, so it cannot also "
+                      "mean no answer; remove it, or give the items that use it as 'no answer' "
+                      "a scale of their own")
+                continue
             if isinstance(lab, str) and lab in merged:
                 v.add(f"{where}.missing_labels[{i}]", f"{lab!r} is also an answer label with value "
                                                    f"{merged[lab][0]}; remove it from one list")

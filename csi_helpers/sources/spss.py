@@ -1,8 +1,9 @@
 """SPSS ``.sav`` / ``.zsav`` and Stata ``.dta`` files, read with pyreadstat.
 
 What the file knows is kept: **value labels** become the answers (code 4 labelled 满意 is read
-as ``满意``, so the scale's labels apply as for any export; a code without a label stays the
-number, ``4``); **variable labels** become the question texts; **user-missing codes**
+as ``满意``, so the scale's labels apply as for any export) when every code the variable
+holds has a label; a variable labelled only at some codes (a 0-10 question with its two
+ends named) keeps its numbers; **variable labels** become the question texts; **user-missing codes**
 (SPSS ``MISSING VALUES``, e.g. 9 = 不知道) become missing, as SPSS itself treats them.
 Stata has no user-missing codes: its extended missing values (``.a`` ...) are missing.
 Dates and times come as ISO text.
@@ -62,7 +63,10 @@ def _as_text(col: pd.Series, labels: dict | None) -> pd.Series:
             rest = values.notna() & ~whole
             out[rest] = values[rest].map(repr)
             return out
-        lookup = {u: labels.get(float(u), _number_text(u)) for u in uniq}
+        # Labels replace codes only when every code in the data has one: a 0-10 question
+        # labelled at its ends (0 完全不可能, 10 非常可能) stays numbers, as it is a numeric scale
+        full = bool(labels) and all(float(u) in labels for u in uniq)
+        lookup = {u: labels[float(u)] if full else _number_text(u) for u in uniq}
         return values.map(lookup).astype(object)
     if pd.api.types.is_datetime64_any_dtype(col):
         return col.map(lambda x: np.nan if pd.isna(x) else

@@ -369,9 +369,13 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
                             "give each item its own survey column")
             continue
         keep[col] = item
-        if item != col and item in cols and item not in items.values():
-            problems.append(f"indicator_system.items[{i}].id: {item!r} is also a column of "
-                            f"{where} that is not this item; rename the item id")
+    renamed = {their: ours for their, ours in keep.items() if their != ours}
+    for their, ours in renamed.items():
+        if ours in keep and keep[ours] == ours:
+            problems.append(f"indicator_system.items[{positions[ours]}].id: {ours!r} is also the "
+                            f"export's column {ours!r}, which the run keeps as well (a setting "
+                            "of sources.survey); rename the item id, e.g. to "
+                            f"{'I' + ours.lstrip('Qq')!r}")
     framing = params.get("framing") if isinstance(params.get("framing"), Mapping) else {}
     comps = framing.get("competitors") if isinstance(framing.get("competitors"), list) else []
     for i, comp in enumerate(comps):

@@ -331,7 +331,7 @@ def file_fingerprint(path: str | Path) -> tuple[str, int | None]:
             import python_calamine
             book = python_calamine.CalamineWorkbook.from_path(str(path))
             sheet = book.get_sheet_by_name(book.sheet_names[0])
-            return sha, max(sheet.total_height - 1, 0)
+            return sha, max(sheet.height - 1, 0)   # height counts the header row
         if kind in ("sav", "zsav", "dta"):
             import pyreadstat
             reader = pyreadstat.read_dta if kind == "dta" else pyreadstat.read_sav
