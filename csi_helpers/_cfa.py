@@ -220,10 +220,9 @@ def _check_model(data, model) -> tuple[dict[str, list[str]], list[str]]:
             raise CSIInputError(f"model[{factor!r}]: expected a list of item names, got "
                                 f"{items!r}; write {factor!r}: [{items!r}, ...]")
         items = list(items)
-        if len(items) < 2:
-            raise CSIInputError(
-                f"model[{factor!r}]: a factor needs at least 2 items to be identified (it has "
-                f"{len(items)}: {items}); add items to {factor!r} or drop the factor")
+        if len(items) < 1:
+            raise CSIInputError(f"model[{factor!r}]: has no items; list its items or drop the "
+                                "factor")
         seen = set()
         for item in items:
             if item in seen:
@@ -301,8 +300,12 @@ class _Spec:
             for j, it in enumerate(model[fac]):
                 self.lam_all.append((idx[it], f, j > 0))
         self.lam_free = [(i, f) for i, f, free in self.lam_all if free]
+        # a single-indicator factor: loading 1 and residual variance fixed at 0, as lavaan
+        # users write `F =~ x; x ~~ 0*x` (the factor is the item; its variance is free)
+        self.single = {idx[model[fac][0]] for fac in self.factors if len(model[fac]) == 1}
+        self.th_free = [i for i in range(p) if i not in self.single]
         self.psi = [(f, g) for f in range(m) for g in range(f + 1)]   # lower triangle, by row
-        self.n_lam, self.n_theta, self.n_psi = len(self.lam_free), p, len(self.psi)
+        self.n_lam, self.n_theta, self.n_psi = len(self.lam_free), len(self.th_free), len(self.psi)
         self.q = self.n_lam + self.n_theta + self.n_psi
 
     def unpack(self, theta: np.ndarray):
@@ -314,9 +317,10 @@ class _Spec:
         if self.n_lam:
             r, c = zip(*self.lam_free)
             lam[list(r), list(c)] = theta[:self.n_lam]
-        th = theta[self.n_lam:self.n_lam + p]
+        th = np.zeros(p)
+        th[self.th_free] = theta[self.n_lam:self.n_lam + self.n_theta]
         psi = np.zeros((m, m))
-        pv = theta[self.n_lam + p:]
+        pv = theta[self.n_lam + self.n_theta:]
         for k, (f, g) in enumerate(self.psi):
             psi[f, g] = psi[g, f] = pv[k]
         return lam, th, psi
@@ -338,7 +342,7 @@ class _Spec:
             out[k, i, :] += lp[:, f]
             out[k, :, i] += lp[:, f]
             k += 1
-        for i in range(p):
+        for i in self.th_free:
             out[k, i, i] = 1.0
             k += 1
         for f, g in self.psi:
@@ -363,7 +367,9 @@ def _start(spec: _Spec, model: dict[str, list[str]], s: np.ndarray) -> np.ndarra
     for fac in spec.factors:
         ii = [idx[it] for it in model[fac]]
         rb = r[np.ix_(ii, ii)].copy()
-        if len(ii) == 2:
+        if len(ii) == 1:
+            l = np.ones(1)
+        elif len(ii) == 2:
             l = np.full(2, math.sqrt(max(abs(rb[0, 1]), 0.05)))
             l[1] *= np.sign(rb[0, 1]) or 1.0
         else:
@@ -403,7 +409,7 @@ def _start(spec: _Spec, model: dict[str, list[str]], s: np.ndarray) -> np.ndarra
         corr = corr * np.outer(d, d)
     psi = corr * np.sqrt(np.outer(psi_var, psi_var))
     lam_v = [theta_lam[(i, f)] for i, f in spec.lam_free]
-    th_v = np.diag(s) * np.clip(1 - comm, 0.1, 0.95)
+    th_v = (np.diag(s) * np.clip(1 - comm, 0.1, 0.95))[spec.th_free]
     psi_v = [psi[f, g] for f, g in spec.psi]
     return np.concatenate([lam_v, th_v, psi_v]).astype(float)
 
@@ -522,13 +528,15 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
     Fits Sigma = Lambda Psi Lambda' + Theta to the sample covariance matrix S (divisor N)
     by minimising F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p, with the first loading
     of each factor fixed to 1 (marker variable), all factors correlated and Theta
-    diagonal. Incomplete rows are deleted listwise (lavaan's default).
+    diagonal. Incomplete rows are deleted listwise (lavaan's default). A factor measured
+    by a single item has its loading fixed at 1 and the item's residual variance fixed at
+    0 (lavaan: ``F =~ x; x ~~ 0*x``): the factor is the item, its variance free.
 
     Parameters
     ----------
     data : DataFrame with one numeric column per item (other columns are ignored).
     model : {factor: [items]}; the first item of each factor is its marker. An item may be
-        listed under more than one factor (a cross-loading).
+        listed under more than one factor (a cross-loading); a factor may have one item.
     missing : "listwise" (lavaan's default for ML). No other option yet.
 
     Returns
@@ -595,16 +603,18 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
         e = lam[i, f]
         s_e = se_lam.get((i, f), np.nan) if free else np.nan
         rows.append((factors[f], "=~", items[i], e, s_e, e * psi_sd[f] / sd_imp[i], free))
+    th_pos = {i: k for k, i in enumerate(spec.th_free)}
     for i in range(spec.p):
-        rows.append((items[i], "~~", items[i], th[i], se[spec.n_lam + i],
-                     th[i] / sig[i, i], True))
+        free = i in th_pos
+        rows.append((items[i], "~~", items[i], th[i],
+                     se[spec.n_lam + th_pos[i]] if free else np.nan, th[i] / sig[i, i], free))
     psi_rows = []
     for f in range(spec.m):
         for g in range(f, spec.m):
             k = spec.psi.index((g, f))
             std = 1.0 if f == g else psi[f, g] / (psi_sd[f] * psi_sd[g])
             psi_rows.append((factors[f], "~~", factors[g], psi[f, g],
-                             se[spec.n_lam + spec.p + k], std, True))
+                             se[spec.n_lam + spec.n_theta + k], std, True))
     rows += psi_rows
     est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "std_all", "free"])
     est["z"] = est["est"] / est["se"]

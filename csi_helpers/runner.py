@@ -54,6 +54,7 @@ class NotebookRun:
     seconds: float | None = None
     output: str | None = None
     error: dict | None = None
+    left_out: list = field(default_factory=list)   # optional parts without data (optional.py)
 
 
 @dataclass
@@ -245,8 +246,11 @@ class Run:
         self.echo(f"[{self.client}] artefacts taken from run {source.name}")
 
     def execute(self) -> RunResult:
+        import nbformat
         import papermill
         from papermill.exceptions import PapermillExecutionError
+
+        from . import optional
 
         self._inputs = _inputs(self.p, self.root)
         self.write_manifest()
@@ -262,8 +266,11 @@ class Run:
             start = time.perf_counter()
             bar = {"desc": f"{self.client} {nb.name}", "leave": False} if self.progress else False
             try:
+                source, left_out = optional.prepare(nbformat.read(src, as_version=4), self.p,
+                                                    self.p["client"].get("language", "en"))
+                nb.left_out = left_out
                 papermill.execute_notebook(
-                    str(src), str(out),
+                    source, str(out),
                     parameters={"params_path": str(self.params_file),
                                 "run_dir": str(self.run_dir)},
                     cwd=str(nb_dir), progress_bar=bar, kernel_name="python3",

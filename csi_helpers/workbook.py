@@ -162,13 +162,15 @@ class Workbook:
         """Read a source once through :mod:`csi_helpers.sources` (the only reader of client
         files) and hand out copies."""
         if key not in self._cache:
-            from .sources import crm, fieldwork, survey
             spec = self._source(key)
             if key == "survey":
+                from .sources import survey
                 self._cache[key] = survey.read_survey(self.params)
             elif key in ("customers", "transactions", "visits"):
+                from .sources import crm
                 self._cache[key] = crm.load(key, spec).data
             else:
+                from .sources import fieldwork
                 self._cache[key] = getattr(fieldwork, f"read_{key}")(spec)
         return self._cache[key].copy()
 

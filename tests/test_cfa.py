@@ -51,12 +51,15 @@ def fits():
             data = _data(name)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", CSIWarning)
+                # jsonlite writes a one-item list as a string (auto_unbox)
+                g["model"] = {f: [v] if isinstance(v, str) else v for f, v in g["model"].items()}
                 cache[name] = (g, data, cfa(data, g["model"]))
         return cache[name]
     return get
 
 
-ALL = ["holzinger_swineford", "holzinger_swineford_x9", "satisfaction", "generated"]
+ALL = ["holzinger_swineford", "holzinger_swineford_x9", "holzinger_swineford_single",
+       "satisfaction", "generated"]
 WITH_VALIDITY = ["holzinger_swineford", "satisfaction", "generated"]
 
 
@@ -195,7 +198,7 @@ def test_input_not_modified_and_other_columns_ignored():
 
 @pytest.mark.parametrize("model, match", [
     ({"visual": ["x1", "x2", "nope"]}, r"model\['visual'\]: item 'nope' is not a column"),
-    ({"visual": ["x1"], "speed": ["x7", "x8", "x9"]}, r"model\['visual'\]: a factor needs at least 2 items"),
+    ({"visual": [], "speed": ["x7", "x8", "x9"]}, r"model\['visual'\]: has no items"),
     ({"visual": "x1 x2 x3"}, r"model\['visual'\]: expected a list"),
     ({"visual": ["x1", "x2", "x1"]}, r"item 'x1' is listed twice"),
     ({"visual": ["x1", "x2"]}, r"not identified \(df = -1\)"),
@@ -266,3 +269,15 @@ def test_nullable_dtypes():
     res = cfa(data, model)
     plain = cfa(data.astype(float), model)
     assert res.fit.chi2 == pytest.approx(plain.fit.chi2) and res.n_used == plain.n_used
+
+
+def test_single_item_factor_is_the_item(fits):
+    """A single-indicator factor (ACSI's complaint item): loading 1, residual variance 0
+    fixed (lavaan: x7 ~~ 0*x7), so the factor's variance is the item's variance."""
+    g, data, res = fits("holzinger_swineford_single")
+    assert res.loadings.loc[("speed", "x7"), "est"] == 1.0
+    assert res.loadings.loc[("speed", "x7"), "std_all"] == pytest.approx(1.0)
+    rv = res.residual_variances.loc["x7"]
+    assert rv["est"] == 0.0 and np.isnan(rv["se"])
+    assert res.factor_cov.loc["speed", "speed"] == pytest.approx(data["x7"].var(ddof=0), rel=1e-6)
+    assert res.fit.df == g["fit"]["df"] == 12

@@ -37,6 +37,8 @@ _HEADER_RULES = (
     ("addresses", re.compile(r"地址|address|住址", re.I)),
     ("messenger ids", re.compile(r"微信号|wechat|qq号|(^|[^a-z])qq($|[^a-z])", re.I)),
     ("locations", re.compile(r"latitude|longitude|经度|纬度", re.I)),
+    ("free text", re.compile(r"建议|意见|其他.*(说明|请注明)|请注明|备注|原因|评论|留言|comment|"
+                             r"feedback|remark|suggestion|_TEXT$", re.I)),
 )
 _VALUE_RULES = (
     ("IP addresses", re.compile(r"\s*\d{1,3}(\.\d{1,3}){3}(\s*[(（].*[)）])?\s*")),
@@ -62,18 +64,21 @@ def kind_of(header: str, values: pd.Series | None = None) -> str | None:
         if sample.str.fullmatch(rule).mean() > 0.5:
             return kind
     lengths = sample.str.len()
-    if len(sample) >= 5 and lengths.mean() >= 8 and sample.nunique() / len(sample) > 0.6 \
+    if len(sample) >= 5 and lengths.mean() >= 6 and sample.nunique() >= 5 \
             and not sample.str.fullmatch(r"[\d.:/\- ]+").any():
         return "free text"
     return None
 
 
-def contact_columns(frame: pd.DataFrame, columns=None) -> dict[str, str]:
+def contact_columns(frame: pd.DataFrame, columns=None, questions=None) -> dict[str, str]:
     """``{column: kind}`` for the columns of `frame` (or the given subset) that hold
-    contact data or free text (see the module docstring)."""
+    contact data or free text (see the module docstring). ``questions`` (column ->
+    question text, e.g. SPSS variable labels) are read like headers."""
     out = {}
+    questions = questions or {}
     for col in (frame.columns if columns is None else columns):
-        kind = kind_of(col, frame[col] if col in frame.columns else None)
+        kind = (kind_of(questions[col]) if col in questions else None) or \
+            kind_of(col, frame[col] if col in frame.columns else None)
         if kind:
             out[col] = kind
     return out

@@ -418,7 +418,8 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
                             f"values that are neither complete nor partial: "
                             f"{_counts(data.loc[unmapped.to_numpy(), status])}; {how}")
         data[status] = mapped.astype(object).where(mapped.notna(), np.nan)
-    excluded = privacy.contact_columns(df, [c for c in df.columns if c not in keep])
+    excluded = privacy.contact_columns(df, [c for c in df.columns if c not in keep],
+                                       export.questions)
     kept_contact = privacy.contact_columns(df, [c for c in (spec.get("keep_columns") or [])
                                                 if c in cols])
     del kept_contact  # asked for by name: kept on purpose

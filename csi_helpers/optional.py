@@ -1,0 +1,112 @@
+"""Optional parts of an engagement: sections a notebook runs only when the client has the data.
+
+A survey-only client has no CRM export; many questionnaires rate no competitor. The
+notebooks mark the code cells of such a section with a tag ``needs-<part>``; before
+``csi run`` executes a notebook, :func:`prepare` removes the tagged code cells whose part
+is absent and puts one short note in place of the first, saying what the section would
+show and what to provide to get it. The narrative stays, so a reader still learns the
+step. Interactive sessions (a trainer in JupyterLab on the demo client) run every cell.
+
+=================  ==========================================================
+part               present when
+=================  ==========================================================
+``competitors``    ``framing.competitors`` lists at least one competitor
+``crm``            ``sources.customers`` and ``sources.transactions`` are given
+``visits``         ``sources.visits`` is given
+``linked``         ``sources.survey.customer_id_column`` links respondents to the CRM
+=================  ==========================================================
+
+Example
+-------
+>>> missing_parts({"framing": {"competitors": []}, "sources": {"survey": {}}})
+['competitors', 'crm', 'visits', 'linked']
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import nbformat
+
+__all__ = ["PARTS", "missing_parts", "prepare", "TAG_PREFIX"]
+
+TAG_PREFIX = "needs-"
+
+
+def _sources(p: Mapping) -> Mapping:
+    return p.get("sources") or {}
+
+
+PARTS = {
+    "competitors": lambda p: bool((p.get("framing") or {}).get("competitors")),
+    "crm": lambda p: bool(_sources(p).get("customers")) and bool(_sources(p).get("transactions")),
+    "visits": lambda p: bool(_sources(p).get("visits")),
+    "linked": lambda p: bool((_sources(p).get("survey") or {}).get("customer_id_column"))
+    and bool(_sources(p).get("customers")) and bool(_sources(p).get("transactions")),
+}
+
+_NOTES = {
+    "competitors": {
+        "en": "*No competitor was rated in this survey (`framing.competitors` is empty), so "
+              "this section is left out. To compare, ask respondents to rate a competitor on "
+              "the same items and map those columns under `framing.competitors`.*",
+        "zh": "*本次问卷未请受访者评价竞争对手（`framing.competitors` 为空），本节从略。如需对比，"
+              "请在问卷中让受访者就相同题目评价竞争对手，并在 `framing.competitors` 中对应这些列。*"},
+    "crm": {
+        "en": "*No CRM export was given (`sources.customers` and `sources.transactions`), so the "
+              "customer tiering below is described but not computed. To get it, export from "
+              "the CRM: the customer master (customer id, customer type; region, cooperation "
+              "and loyalty ratings if kept) and the transactions of the last three years "
+              "(customer id, date, amount); store visits are optional.*",
+        "zh": "*未提供 CRM 导出（`sources.customers` 与 `sources.transactions`），以下客户分层只作说明、"
+              "不作计算。如需计算，请从 CRM 导出：客户主数据（客户编号、客户类型；如有，地区、配合度与"
+              "忠诚度评分）及近三年交易明细（客户编号、日期、金额）；到店记录可选。*"},
+    "visits": {
+        "en": "*No store-visit export was given (`sources.visits`), so the Y/N visit tags and "
+              "the actions built on them are left out.*",
+        "zh": "*未提供到店记录（`sources.visits`），到店（Y/N）标签及据此制定的行动从略。*"},
+    "linked": {
+        "en": "*Respondents are not linked to CRM customers (`sources.survey.customer_id_column`), "
+              "so satisfaction by tier is left out. Ask for the customer or member number in "
+              "the questionnaire (with consent) to link them.*",
+        "zh": "*问卷受访者未与 CRM 客户关联（`sources.survey.customer_id_column`），各层级满意度从略。"
+              "如需关联，请在问卷中（经同意）收集客户编号或会员编号。*"},
+}
+
+
+def missing_parts(p: Mapping) -> list[str]:
+    """The optional parts the params do not provide, in :data:`PARTS` order."""
+    return [part for part, present in PARTS.items() if not present(p)]
+
+
+def _needs(cell) -> list[str]:
+    return [t[len(TAG_PREFIX):] for t in (cell.get("metadata", {}).get("tags") or [])
+            if t.startswith(TAG_PREFIX)]
+
+
+def prepare(nb: nbformat.NotebookNode, p: Mapping, lang: str = "en"
+            ) -> tuple[nbformat.NotebookNode, list[str]]:
+    """The notebook without the code cells of absent parts (see the module docstring).
+
+    Returns (a new notebook, the parts left out). Markdown cells stay; each absent part
+    gets one note, in place of its first removed cell.
+    """
+    absent = set(missing_parts(p))
+    unknown = {n for c in nb.cells for n in _needs(c)} - set(PARTS)
+    if unknown:
+        raise ValueError(f"notebook cells tagged with unknown parts {sorted(unknown)}; "
+                         f"use needs-{' | needs-'.join(PARTS)}")
+    out = nbformat.from_dict(nb)
+    cells, noted = [], []
+    for cell in out.cells:
+        gone = [n for n in _needs(cell) if n in absent]
+        if cell.cell_type != "code" or not gone:
+            cells.append(cell)
+            continue
+        for part in gone:
+            if part not in noted:
+                noted.append(part)
+                note = nbformat.v4.new_markdown_cell(_NOTES[part].get(lang, _NOTES[part]["en"]))
+                note.metadata["tags"] = ["optional-part-note"]
+                cells.append(note)
+    out.cells = cells
+    return out, noted
