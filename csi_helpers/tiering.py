@@ -129,12 +129,13 @@ DEFAULTS = {
 }
 
 
-def settings(params: dict) -> dict:
+def settings(params: dict, transactions: pd.DataFrame | None = None) -> dict:
     """The ``tiering:`` block of the params with defaults filled in, ready to pass on:
     ``abc(revenue, **cfg["abc"])``, ``rule_abc(customers, yearly, **cfg["rule_abc"])`` ...
 
-    ``as_of`` (the reference date) is required: a ``CSIInputError`` names
-    ``tiering.as_of`` when it is absent. Unknown keys are left out.
+    ``as_of`` (the reference date) defaults, as the template documents, to the date of the
+    last transaction; without ``tiering.as_of`` and without `transactions` it is a
+    ``CSIInputError`` naming ``tiering.as_of``. Unknown keys are left out.
 
     Example
     -------
@@ -145,10 +146,15 @@ def settings(params: dict) -> dict:
     out = {}
     for key, default in DEFAULTS.items():
         if key == "as_of":
-            if block.get("as_of") in (None, ""):
-                raise CSIInputError("tiering.as_of: missing; set the reference date of the "
-                                    "tiering (YYYY-MM-DD, usually the end of the CRM export)")
-            out["as_of"] = _as_of(block["as_of"], "tiering.as_of")
+            given = block.get("as_of")
+            if given in (None, ""):
+                dates = None if transactions is None else transactions.get("date")
+                if dates is None or dates.dropna().empty:
+                    raise CSIInputError("tiering.as_of: not set and no transaction dates to "
+                                        "take it from; set the reference date of the tiering "
+                                        "(YYYY-MM-DD, usually the end of the CRM export)")
+                given = pd.Timestamp(dates.max()).normalize()
+            out["as_of"] = _as_of(given, "tiering.as_of")
             continue
         given = block.get(key) or {}
         out[key] = {k: given.get(k, v) for k, v in default.items()}

@@ -526,8 +526,10 @@ def test_settings_fill_defaults_and_need_as_of():
     assert cfg["as_of"] == pd.Timestamp("2026-09-30")
     assert cfg["rule_abc"]["b_growth"] == 0.2 and cfg["rule_abc"]["a_top_share"] == 0.2
     assert cfg["tags"] == {"window_days": 365} and "extra" not in cfg
-    with pytest.raises(CSIInputError, match="tiering.as_of: missing"):
+    with pytest.raises(CSIInputError, match="tiering.as_of: not set and no transaction dates"):
         tiering.settings({"tiering": {}})
+    tx = pd.DataFrame({"date": pd.to_datetime(["2026-01-05 09:00", "2026-03-31 15:20"])})
+    assert tiering.settings({"tiering": {"as_of": None}}, tx)["as_of"] == pd.Timestamp("2026-03-31")
 
 
 def test_planted_note_for_demo_and_real_clients():
