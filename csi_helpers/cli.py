@@ -2,6 +2,8 @@
 
     csi demo                      create the demo data if absent, run everything, print the report
     csi new CLIENT                params/CLIENT.yaml and data/CLIENT/ from the template
+    csi new CLIENT --survey FILE [--customers F] [--transactions F] [--visits F]
+                                  params/CLIENT.yaml drafted from the client's exports
     csi validate CLIENT           list every problem in the params and inputs (exit 0 or 2)
     csi run CLIENT [--only 03,04] run the notebooks into outputs/CLIENT/<run-id>/
     csi run --all [--jobs N]      every client in params/, in parallel processes
@@ -69,6 +71,19 @@ def cmd_new(args, root: Path) -> int:
     if target.exists():
         raise CSIInputError(f"{_rel(target, root)} already exists; edit it, or choose another "
                             "client id (nothing was overwritten)")
+    exports = {k: getattr(args, k, None) for k in ("survey", "customers", "transactions",
+                                                   "visits")}
+    if any(exports.values()):
+        # a draft from the exports: they stay where they are (read, never copied)
+        from .sources.draft import draft
+
+        result = draft(client, root=root, **exports)   # raises before anything is written
+        target.write_text(result.text, encoding="utf-8")
+        print(f"created {_rel(target, root)} (a draft from the exports)")
+        for line in result.summary:
+            print(f"  {line}")
+        print(f"next: fill in the indicator system, then `csi validate {client}`")
+        return EXIT_OK
     template = (root / "params" / "_template.yaml").read_text(encoding="utf-8")
     target.write_text(template.replace("CLIENT_ID", client), encoding="utf-8")
     data = root / "data" / client
@@ -89,7 +104,9 @@ def cmd_validate(args, root: Path) -> int:
     from . import params as params_mod
 
     path = params_file(args.client, root)
-    problems = params_mod.check(path)
+    problems, notes = params_mod.check_report(path)
+    for line in notes:              # what was found: each export's format, columns left out
+        print(line)
     if problems:
         print(f"{_rel(path, root)}: {len(problems)} problem(s)", file=sys.stderr)
         for line in problems:
@@ -185,8 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the demo engagement end to end")
     p.add_argument("--outputs", help="outputs folder (default: outputs/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
-    p = sub.add_parser("new", help="start a client from the params template")
+    p = sub.add_parser("new", help="start a client: a params draft from the client's exports, "
+                                   "or the params template")
     p.add_argument("client")
+    for name, what in (("survey", "the survey export (问卷星, Qualtrics, SPSS/Stata, a table)"),
+                       ("customers", "the CRM customer export (CSV or Excel)"),
+                       ("transactions", "the CRM order / transaction export"),
+                       ("visits", "the CRM store-visit export")):
+        p.add_argument(f"--{name}", metavar="FILE",
+                       help=f"{what}; read, never copied: the params point at it")
     p = sub.add_parser("validate", help="check a client's params and inputs")
     p.add_argument("client")
     p = sub.add_parser("run", help="run a client's engagement")

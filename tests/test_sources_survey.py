@@ -230,3 +230,21 @@ def test_fingerprint_counts_rows_of_every_kind(exports):
     for key in ("wjx_text_xlsx", "spss_sav", "wjx_text_csv", "table_csv"):
         sha, rows = table_src.file_fingerprint(exports.paths[key])
         assert len(sha) == 64 and rows == len(exports.rows[key])
+
+
+def test_spss_user_missing_codes_are_missing_and_recorded(exports):
+    s = survey_src.read_export(exports.paths["spss_sav"])
+    dont_know = [q for q, row in exports.items.iterrows() if row["dont_know"]]
+    assert dont_know and all(s.user_missing[exports.items.loc[q, "spss_name"]] == [9.0]
+                             for q in dont_know)
+    assert not (s.data[exports.items.loc[dont_know[0], "spss_name"]] == "不知道").any()
+
+
+def test_free_text_and_ids_are_told_apart():
+    from csi_helpers.sources import privacy
+    likert = pd.Series(["Strongly disagree", "Disagree", "Agree", "Strongly agree",
+                        "Neither agree nor disagree"] * 20)
+    ids = pd.Series([f"R_{k:04d}abcdEFGH" for k in range(100)])
+    text = pd.Series([f"希望第{k}家门店增加停车位" for k in range(100)])
+    assert privacy.kind_of("Q3", likert) is None and privacy.kind_of("ResponseId", ids) is None
+    assert privacy.kind_of("Q20", text) == "free text"

@@ -63,9 +63,11 @@ def kind_of(header: str, values: pd.Series | None = None) -> str | None:
     for kind, rule in _VALUE_RULES:
         if sample.str.fullmatch(rule).mean() > 0.5:
             return kind
+    # free text: long, varied answers that are not codes or ids (an answer scale has at
+    # most 11 distinct answers; ids such as R_3kPq... have no blanks and no CJK)
     lengths = sample.str.len()
-    if len(sample) >= 5 and lengths.mean() >= 6 and sample.nunique() >= 5 \
-            and not sample.str.fullmatch(r"[\d.:/\- ]+").any():
+    id_like = sample.str.fullmatch(r"[\w\-.:/@+]+", flags=re.ASCII).mean() > 0.9
+    if len(sample) >= 5 and lengths.mean() >= 6 and sample.nunique() > 11 and not id_like:
         return "free text"
     return None
 

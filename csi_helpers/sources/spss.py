@@ -96,11 +96,22 @@ def read(path: str | Path) -> tuple[pd.DataFrame, SpssMeta]:
         if kind == "dta":
             df, meta = pyreadstat.read_dta(str(path))
         else:
-            df, meta = pyreadstat.read_sav(str(path), user_missing=False)
+            # user_missing=True keeps the declared codes (and their metadata): they are
+            # set to missing below, as SPSS treats them
+            df, meta = pyreadstat.read_sav(str(path), user_missing=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise CSIInputError(f"{where}: cannot be read as {'Stata' if kind == 'dta' else 'SPSS'} "
                             f"({exc}); save it again from SPSS/Stata") from None
     del suffix
+    ranges = getattr(meta, "missing_ranges", None) or {}
+    for col, spans in ranges.items():
+        if col in df.columns and pd.api.types.is_numeric_dtype(df[col]):
+            gone = np.zeros(len(df), dtype=bool)
+            for r in spans:
+                lo, hi = r.get("lo"), r.get("hi")
+                if isinstance(lo, (int, float)) and isinstance(hi, (int, float)):
+                    gone |= ((df[col] >= lo) & (df[col] <= hi)).to_numpy()
+            df[col] = df[col].mask(gone)
     labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     data = pd.DataFrame({c: _as_text(df[c], labels.get(c)) for c in df.columns},
                         index=pd.RangeIndex(len(df)))
@@ -109,7 +120,7 @@ def read(path: str | Path) -> tuple[pd.DataFrame, SpssMeta]:
     value_labels = {c: {(str(int(k)) if isinstance(k, float) and k.is_integer() else str(k)):
                         str(v) for k, v in m.items()} for c, m in labels.items()}
     missing = {}
-    for col, ranges in (getattr(meta, "missing_ranges", None) or {}).items():
+    for col, spans in ranges.items():
         missing[col] = [r.get("lo") if r.get("lo") == r.get("hi") else (r.get("lo"), r.get("hi"))
-                        for r in ranges]
+                        for r in spans]
     return data, SpssMeta(questions, value_labels, missing, kind)
