@@ -47,7 +47,7 @@ from typing import Any, Mapping
 
 import yaml
 
-from .errors import CSIInputError
+from .errors import CSIInputError, InputProblems
 
 __all__ = [
     "ParamsError", "load", "validate", "check", "blocks", "items", "indicators", "label",
@@ -617,7 +617,7 @@ def _ok(x) -> bool:
 def _show(path) -> str:
     if path is None:
         return ""
-    from .io import show_path
+    from .sources.text import show_path
     return show_path(path)
 
 
@@ -1144,8 +1144,6 @@ _NOUN = {"survey": "survey export", "customers": "customer export (CRM)",
 
 
 def _check_data(p: dict, v: _Validator) -> None:
-    from . import io
-
     sources = p["sources"]
     demo = isinstance(p.get("demo"), dict)
     files: dict[str, Path] = {}
@@ -1170,14 +1168,32 @@ def _check_data(p: dict, v: _Validator) -> None:
         files[key] = f
     if "survey" in files:
         _check_survey(p, files["survey"], v)
-    readers = {"customers": io.read_customers, "transactions": io.read_transactions,
-               "visits": io.read_visits, "notes": io.read_notes, "secondary": io.read_secondary}
-    for key, reader in readers.items():
-        if key in files:
-            try:
-                reader(files[key])
-            except CSIInputError as exc:
-                v.add(f"sources.{key}", _relative(str(exc), files[key], v))
+    from .sources import crm, fieldwork
+    crm_tables = {}
+    for key in ("customers", "transactions", "visits", "notes", "secondary"):
+        if key not in files:
+            continue
+        spec = {**sources[key], "path": str(files[key])}
+        try:
+            if key in crm.KINDS:
+                table = crm.load(key, spec)
+                crm_tables[key] = table.data
+                v.notes.append(f"sources.{key}: {v.show(files[key])} read as {table.read_as}; "
+                               f"{len(table.data)} rows; columns "
+                               + ", ".join(f"{ours} <- {theirs!r}"
+                                           for ours, theirs in table.mapped.items()))
+            else:
+                getattr(fieldwork, f"read_{key}")(spec)
+        except InputProblems as exc:
+            for line in exc.problems:
+                line = _relative(line, files[key], v)
+                v.add("" if line.startswith(f"sources.{key}") else f"sources.{key}", line)
+        except CSIInputError as exc:
+            v.add(f"sources.{key}", _relative(str(exc), files[key], v))
+    if "customers" in crm_tables and "transactions" in crm_tables:
+        from . import tiering
+        for line in tiering.preflight(p, crm_tables["customers"], crm_tables["transactions"]):
+            v.add("", line)
     if "truth" in files:
         try:
             json.loads(files["truth"].read_text(encoding="utf-8"))
@@ -1187,7 +1203,7 @@ def _check_data(p: dict, v: _Validator) -> None:
 
 
 def _relative(message: str, f: Path, v: _Validator) -> str:
-    from .io import show_path
+    from .sources.text import show_path
     return message.replace(show_path(f), v.show(f), 1)
 
 

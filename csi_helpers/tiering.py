@@ -161,6 +161,52 @@ def settings(params: dict, transactions: pd.DataFrame | None = None) -> dict:
     return out
 
 
+def preflight(params: dict, customers: pd.DataFrame, transactions: pd.DataFrame) -> list[str]:
+    """What notebook 05 would stop on or silently get wrong, checked before a run starts
+    (``csi validate`` calls this with the CRM tables as read): one line per problem.
+
+    * ``as_of`` can be set (given, or transactions with dates);
+    * the transactions cover the full years the B rule needs (``b_consecutive_years + 1``);
+    * every type of ``rule_abc.a_customer_types`` / ``a_top_among`` occurs in the customer
+      master (a type no customer has selects nobody: 0 A-tier customers without a word).
+
+    Example
+    -------
+    >>> preflight({"tiering": {"as_of": "2026-09-30"}}, customers, transactions)  # doctest: +SKIP
+    []
+    """
+    problems: list[str] = []
+    try:
+        cfg = settings(params, transactions)
+    except CSIInputError as exc:
+        return [str(exc)]
+    rule = cfg["rule_abc"]
+    try:
+        years = yearly_sales(transactions, cfg["as_of"]).shape[1]
+    except CSIInputError as exc:
+        return problems + [f"sources.transactions: {exc}"]
+    need = int(rule["b_consecutive_years"]) + 1
+    if years < need:
+        problems.append(
+            f"tiering.rule_abc.b_consecutive_years: {rule['b_consecutive_years']} years of growth "
+            f"need {need} full years of transactions up to as_of {cfg['as_of'].date()}, but the "
+            f"export covers {years}; export more history, or set b_consecutive_years: "
+            f"{max(years - 1, 1)}" + ("" if years > 1 else " (with a single year the B rule "
+                                      "cannot run: export at least two years)"))
+    if "customer_type" in customers.columns:
+        found = customers["customer_type"].dropna().astype(str)
+        counts = found.value_counts()
+        shown = ", ".join(f"{t!r} ({n})" for t, n in counts.head(8).items())
+        for key in ("a_customer_types", "a_top_among"):
+            for i, t in enumerate(rule[key] or []):
+                if str(t) not in counts.index:
+                    problems.append(
+                        f"tiering.rule_abc.{key}[{i}]: no customer has type {t!r} (types in "
+                        f"the customer export: {shown}); use one of those, or map the export's "
+                        "values with sources.customers.values.customer_type")
+    return problems
+
+
 def _lang(lang: str) -> str:
     if lang not in LABELS:
         raise CSIInputError(f"lang={lang!r}: unknown language; use 'en' or 'zh' "

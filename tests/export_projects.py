@@ -67,11 +67,15 @@ def params_for(exports, key: str, client: str, crm: bool = True) -> dict:
          "fieldwork": {"cleaning": {"speeder_seconds": 30, "straightline_min_items": 10,
                                     "partials": "drop" if fmt != "wjx" else "keep"}},
          "analysis": {"pls": {"bootstrap": 50}, "parallel_iter": 20},
-         "tiering": {"rule_abc": {"a_customer_types": ["agent"],
+         "tiering": {"rule_abc": {"a_customer_types": ["agent"], "b_consecutive_years": 1,
                                   "a_top_among": ["franchisee"]}}}
     if crm:
         crm_path = str(exports.paths["crm_xlsx"])
-        h = exports.headers
+        ours = {"customers": ("customer_id", "customer_type", "region", "city", "gender",
+                              "joined", "cooperation", "loyalty"),
+                "transactions": ("customer_id", "date", "amount", "transaction_id", "category"),
+                "visits": ("customer_id", "date")}
+        h = {k: {o: t for o, t in v.items() if o in ours[k]} for k, v in exports.headers.items()}
         p["sources"]["customers"] = {"path": crm_path, "sheet": "客户信息",
                                      "columns": h["customers"],
                                      "values": {"customer_type": dict(exports.type_labels)}}

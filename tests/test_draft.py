@@ -360,11 +360,7 @@ def test_ambiguous_crm_header_is_a_todo_never_a_guess(ex, tmp_path):
     assert "sources.transactions.columns.date" in d.summary[-1]
 
 
-@pytest.mark.xfail(reason="params.check still reads CRM sources with csi_helpers.io (canonical "
-                          "headers only), not with sources.crm and sources.<kind>.columns",
-                   strict=False)
 def test_filled_draft_with_the_crm_workbook_passes_the_full_data_check(ex, tmp_path):
-    pytest.importorskip("csi_helpers.sources.crm")
     root = make_project(tmp_path / "proj")
     book = ex.paths["crm_xlsx"]
     d = draft("acme", survey=ex.paths["wjx_text_csv"], customers=book, transactions=book,

@@ -13,7 +13,10 @@ The flow, one module a step::
     crm.py         customers / transactions / visits: header and value mapping, typing
     fieldwork.py   coded interview notes and secondary-data notes
     privacy.py     which columns are contact data or free text (they stay behind)
-    draft.py       a params draft from the exports (``csi new acme --survey FILE``)
+    draft.py       a params draft from the exports (``csi new acme --survey FILE``), with
+                   draft_scales.py (answer scales from the answers found), draft_survey.py
+                   (a survey's platform, meta and customer-id columns), draft_crm.py (CRM
+                   sheets and headers) and draft_yaml.py (the commented YAML it writes)
 
 Notebooks reach these through :mod:`csi_helpers.workbook` (``wb.survey_raw()``,
 ``wb.customers()`` ...) and ``csi validate`` through :func:`csi_helpers.params.check`.
