@@ -1099,7 +1099,7 @@ def check(path: str | Path) -> list[str]:
     its encoding and has every column the params name (items, id / customer / status /
     duration columns, segments, competitor columns, quota columns) and readable durations;
     quota values occur in their column; the CRM and fieldwork files have their required
-    columns and readable numbers, dates and codes (see :mod:`csi_helpers.io`); ``truth``
+    columns and readable numbers, dates and codes (see :mod:`csi_helpers.sources`); ``truth``
     is valid JSON. For a demo client, files not generated yet are skipped without a
     problem (``csi demo`` and ``workbook.open`` generate them).
 

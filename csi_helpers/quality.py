@@ -90,6 +90,7 @@ def survey_settings(params: Mapping) -> dict:
         "customer_id_column": spec.get("customer_id_column", "customer_id"),
         "status_column": spec.get("status_column", "status"),
         "duration_column": spec.get("duration_column", "duration_sec"),
+        "time_column": spec.get("time_column"),
         "segments": list(spec.get("segments") or []),
         "source": str(spec.get("path", "survey")),
         "cleaning": cleaning, "quota": fieldwork.get("quota") or {},
@@ -156,6 +157,7 @@ def fieldwork_summary(survey: pd.DataFrame, params: Mapping | None = None, *,
     id_column = id_column or cfg.get("id_column", "respondent_id")
     status_column = status_column or cfg.get("status_column", "status")
     duration_column = duration_column or cfg.get("duration_column", "duration_sec")
+    time_column = cfg.get("time_column") or time_column
     target = target_responses if target_responses is not None else cfg.get("target_responses")
     source = cfg.get("source", "survey")
     n = len(survey)
@@ -178,7 +180,8 @@ def fieldwork_summary(survey: pd.DataFrame, params: Mapping | None = None, *,
                      float(dur[complete.to_numpy()].median() / 60) if complete.any() else np.nan,
                      f"median of {duration_column} / 60"))
     if time_column and time_column in survey.columns:
-        t = pd.to_datetime(survey[time_column], errors="coerce")
+        from .sources.values import parse_date
+        t = parse_date(survey[time_column].astype("object")).values   # 2026/3/5 14:23:11 too
         if t.notna().any():
             rows += [("first response", str(t.min().date()), time_column),
                      ("last response", str(t.max().date()), time_column),
@@ -187,7 +190,7 @@ def fieldwork_summary(survey: pd.DataFrame, params: Mapping | None = None, *,
     if target:
         rows += [("target responses", int(target), "fieldwork.target_responses"),
                  ("complete / target", complete.sum() / target, "share of the target reached")]
-    return pd.DataFrame(rows, columns=["measure", "value", "note"]).astype({"value": "object"})
+    return pd.DataFrame(rows, columns=["measure", "value", "note"], dtype=object)
 
 
 def quota_table(survey: pd.DataFrame, quota: Mapping, target_responses: int | None = None,

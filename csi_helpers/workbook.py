@@ -5,7 +5,7 @@ Every notebook starts with
     from csi_helpers import workbook
     wb = workbook.open(params_path, run_dir)
 
-``wb`` holds the validated params, loads the client's inputs through ``csi_helpers.io``,
+``wb`` holds the validated params, loads the client's inputs through ``csi_helpers.sources``,
 and saves what the notebook produces into the run folder:
 
     <run_dir>/tables/<name>.csv       every table a reviewer may want to check

@@ -62,6 +62,7 @@ def write_crm(folder: Path, truth=True):
         "C00006,retail,East,上海,F,2024-02-11,4,5\n", encoding="utf-8")
     (folder / "transactions.csv").write_text(
         "transaction_id,customer_id,date,amount,category\n"
+        "T0,C00003,2023-03-06,500,tv\n"   # three full years to 2026-03-05: the B rule's need
         "T1,C00000,2025-01-03,1200.50,fridge\nT2,C00003,2025-02-04,300,tv\n"
         "T3,C00006,2026-03-05,99.9,small\n", encoding="utf-8")
     (folder / "visits.csv").write_text("customer_id,date\nC00000,2026-01-02\nC00003,2026-02-03\n",
