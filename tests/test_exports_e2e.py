@@ -1,15 +1,19 @@
-"""End to end on client exports as they are sent: `csi validate` on every format, and full
-`csi run`s on a 问卷星 Excel export with a Chinese CRM workbook and on a survey-only SPSS
-file, checked for completion and for contact data reaching the run folder."""
+"""End to end on client exports as they are sent: `csi validate` on every format; the whole
+consultant's path on a 问卷星 Excel export with a Chinese CRM workbook (`csi new --survey
+--customers --transactions --visits`, the indicator system filled in, `csi validate`,
+`csi run`); and a survey-only SPSS run. Runs are checked for completion and for contact
+data reaching the run folder."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from csi_helpers import params
 from export_projects import FORMAT, make_project
@@ -27,6 +31,8 @@ def csi(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def project(tmp_path_factory):
     from csi_helpers import demo_exports
     root = tmp_path_factory.mktemp("exports-project")
+    (root / "params").mkdir()
+    os.symlink(ROOT / "notebooks", root / "notebooks")
     exports = demo_exports.write_exports(root / "data" / "exports", seed=11, n=300)
     return root, exports
 
@@ -53,12 +59,7 @@ def _contact_values(exports, key) -> set[str]:
     return out
 
 
-@pytest.mark.parametrize("key,crm", [("wjx_text_xlsx", True), ("spss_sav", False)])
-def test_full_run_completes_without_contact_data(project, key, crm):
-    root, exports = project
-    client = f"run-{key.replace('_', '-')}"
-    make_project(root, key, exports, client=client, crm=crm)
-    proc = csi("run", client, "--no-progress", cwd=root)
+def _check_run(proc, exports, key: str, crm: bool) -> Path:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     run_dir = Path(proc.stdout.strip().splitlines()[-1]).parent
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -72,5 +73,40 @@ def test_full_run_completes_without_contact_data(project, key, crm):
             text = f.read_text(encoding="utf-8", errors="ignore")
             leaked = [v for v in values if v in text]
             assert not leaked, f"{f.relative_to(run_dir)} holds contact data: {leaked[:3]}"
+    return run_dir
+
+
+def test_survey_only_spss_run_completes_without_contact_data(project):
+    root, exports = project
+    make_project(root, "spss_sav", exports, client="run-spss", crm=False)
+    run_dir = _check_run(csi("run", "run-spss", "--no-progress", cwd=root), exports,
+                         "spss_sav", crm=False)
     survey = (run_dir / "artifacts" / "survey_clean.csv").read_text(encoding="utf-8")
     assert "iQ01" in survey.splitlines()[0]
+
+
+def test_from_draft_to_complete_run_on_wjx_and_crm_workbook(project):
+    """csi new --survey ... -> fill in the indicator system -> csi validate -> csi run."""
+    root, exports = project
+    shutil.copy(ROOT / "params" / "_template.yaml", root / "params" / "_template.yaml")
+    crm = str(exports.paths["crm_xlsx"])
+    proc = csi("new", "acme", "--survey", str(exports.paths["wjx_text_xlsx"]),
+               "--customers", crm, "--transactions", crm, "--visits", crm, cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    path = root / "params" / "acme.yaml"
+    before = csi("validate", "acme", cwd=root)
+    assert before.returncode == 2
+    left = [ln.strip() for ln in before.stderr.splitlines()[1:]]
+    assert left and all(ln.startswith("indicator_system.indicators[") for ln in left), left
+    p = yaml.safe_load(path.read_text(encoding="utf-8"))
+    lv_of = dict(zip(exports.items["wjx_header"], exports.items["lv"]))
+    for ind in p["indicator_system"]["indicators"]:
+        ind["items"] = [it["id"] for it in p["indicator_system"]["items"]
+                        if lv_of[it.get("column", it["id"])] == ind["lv"]]
+    p["analysis"] = {**(p.get("analysis") or {}), "pls": {"bootstrap": 50}, "parallel_iter": 20}
+    path.write_text(yaml.safe_dump(p, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    after = csi("validate", "acme", cwd=root)
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "问卷星 export (按选项文本)" in after.stdout
+    _check_run(csi("run", "acme", "--no-progress", cwd=root), exports, "wjx_text_xlsx",
+               crm=True)
