@@ -75,32 +75,52 @@ def index_range(p: dict) -> tuple[float, float]:
 
 
 def structural_model(p: dict) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
-    """The blocks and inner paths of ``indicator_system.model`` (ACSI or ECSI).
+    """The blocks and inner paths of the params' model.
 
-    Returns ``(blocks, paths)``: ``params.blocks(p)`` restricted to the model's latent
-    variables, and ``pls.ACSI`` or ``pls.ECSI``. Raises ``CSIInputError`` when the model is
-    unknown or a latent variable of its paths has no items.
+    ``indicator_system.model``: ACSI or ECSI (``pls.ACSI`` / ``pls.ECSI``) restricted to the
+    latent variables listed under ``latent_variables`` (a latent variable left out takes
+    its paths along), or ``custom`` with its own ``paths``. Returns ``(blocks, paths)``:
+    ``params.blocks(p)`` for the model's latent variables, in the model's order. Raises
+    ``CSIInputError`` when a latent variable of the model has no items (``csi validate``
+    reports that first).
 
     Example
     -------
     >>> blocks, paths = structural_model(wb.params)     # doctest: +SKIP
     """
     from . import params as params_mod
-    from . import pls
 
-    name = str((p.get("indicator_system") or {}).get("model", "")).upper()
-    if name not in ("ACSI", "ECSI"):
-        raise CSIInputError(f"indicator_system.model: {name!r} is not a model; use ACSI or ECSI")
-    paths = list(getattr(pls, name))
+    paths = params_mod.model_paths(p)
     blocks = params_mod.blocks(p)
-    in_model = {lv for edge in paths for lv in edge}
-    lvs = [lv for lv in blocks if lv in in_model] + sorted(in_model - set(blocks))
+    lvs = list(params_mod.model_lvs(p))
     missing = [lv for lv in lvs if not blocks.get(lv)]
     if missing:
-        raise CSIInputError(f"indicator_system.indicators: the {name} model needs items for "
-                            f"{missing}; give each an indicator with items, or use "
-                            "model: ACSI (no IMAG)")
+        raise CSIInputError(f"indicator_system.indicators: the model needs items for "
+                            f"{missing}; give each an indicator with items, or leave it out "
+                            "of indicator_system.latent_variables")
     return {lv: list(blocks[lv]) for lv in lvs}, paths
+
+
+def pls_options(p: dict) -> dict:
+    """``pls.fit``'s options from ``analysis.pls``: scheme, scaled, bootstrap and seed
+    (``analysis.pls.seed``, else ``analysis.seed``).
+
+    Example
+    -------
+    >>> pls.fit(X, blocks, paths, **pls_options(wb.params))     # doctest: +SKIP
+    """
+    analysis = p.get("analysis") or {}
+    opts = analysis.get("pls") or {}
+    seed = opts.get("seed")
+    return {"scheme": opts.get("scheme", "path"), "scaled": bool(opts.get("scaled", True)),
+            "bootstrap": int(opts.get("bootstrap", 500)),
+            "seed": analysis.get("seed", 1) if seed is None else seed}
+
+
+def cfa_missing(p: dict) -> str:
+    """``factors.cfa``'s ``missing``: full-information ML (``"ml"``, lavaan's
+    ``missing = "ml"``) when ``analysis.missing`` is pairwise, else ``"listwise"``."""
+    return "listwise" if (p.get("analysis") or {}).get("missing") == "listwise" else "ml"
 
 
 def lv_labels(p: dict, lang: str | None = None) -> dict[str, str]:

@@ -51,7 +51,7 @@ from .errors import CSIInputError, InputProblems
 
 __all__ = [
     "ParamsError", "load", "validate", "check", "blocks", "items", "indicators", "label",
-    "scale_labels", "model_lvs", "MODEL_LVS", "LV_NAMES",
+    "scale_labels", "model_lvs", "model_paths", "MODEL_LVS", "LV_NAMES",
 ]
 
 #: The latent variables of each structural model, in the model's order.
@@ -437,7 +437,9 @@ _SCHEMA = _Map({
         }), "a list of competitors"), default=[]),
     }), default={}),
     "indicator_system": _Field(_Map({
-        "model": _Field(_Choice(tuple(MODEL_LVS)), hint="ACSI or ECSI"),
+        "model": _Field(_Choice((*MODEL_LVS, "custom")), hint="ACSI, ECSI or custom"),
+        "paths": _Field(_List(_List(_Str("a latent variable id"), "a pair [from, to]"),
+                              "a list of [from, to] pairs"), default=_ABSENT),
         "csi": _Field(_Map({
             "name": _Field(_Text(), default={"en": "Customer Satisfaction Index",
                                              "zh": "顾客满意度指数"}),
@@ -537,7 +539,9 @@ _SCHEMA = _Map({
         "parallel_iter": _Field(_Int(1), default=100),
         "pls": _Field(_Map({
             "scheme": _Field(_Choice(("centroid", "factorial", "path")), default="path"),
+            "scaled": _Field(_Bool(), default=True),
             "bootstrap": _Field(_Int(0), default=500),
+            "seed": _Field(_Int(0, nullable=True), default=None),
         }), default={}),
         "seed": _Field(_Int(0), default=1),
     }), default={}),
@@ -727,11 +731,16 @@ def _dups(values, path, what, v, key=None, fix="give each a unique id or remove 
 def _check_system(system: dict, v: _Validator) -> list[str]:
     model = system.get("model")
     model_lvs = MODEL_LVS.get(model) if isinstance(model, str) else None
+    custom = model == "custom"
     lvs = system.get("latent_variables")
     if lvs is None and model_lvs:
         # not given: the model's latent variables with their standard names
         system["latent_variables"] = [{"id": lv, "name": dict(LV_NAMES[lv])} for lv in model_lvs]
         lvs = system["latent_variables"]
+    elif lvs is None and custom:
+        v.add("indicator_system.latent_variables",
+              "missing; a custom model lists its latent variables, e.g. - {id: SAT, name: "
+              "{en: Customer satisfaction, zh: 顾客满意度}}")
     lv_ids: list[str] = []
     if isinstance(lvs, list):
         lv_ids_all = [lv.get("id") if isinstance(lv, dict) else _INVALID for lv in lvs]
@@ -742,14 +751,16 @@ def _check_system(system: dict, v: _Validator) -> list[str]:
                       f"{lid!r} is not a latent variable of the {model} model "
                       f"({', '.join(model_lvs)}); {_near(lid, model_lvs)}"
                       + ("set indicator_system.model: ECSI or remove it" if lid == "IMAG"
-                         else "fix or remove it"))
+                         else "fix or remove it (or use model: custom with paths)"))
         lv_ids = [x for x in lv_ids_all if isinstance(x, str)]
-        if model_lvs and all(_ok(x) for x in lv_ids_all):
-            for lid in model_lvs:
-                if lid not in lv_ids:
-                    v.add("indicator_system.latent_variables",
-                          f"{lid} of the {model} model is missing; add {{id: {lid}, name: "
-                          f"{{en: {LV_NAMES[lid]['en']}, zh: {LV_NAMES[lid]['zh']}}}}}")
+        if model_lvs:   # the model's order; a latent variable left out takes its paths along
+            lv_ids = [lv for lv in model_lvs if lv in lv_ids]
+        if lv_ids and "SAT" not in lv_ids:
+            v.add("indicator_system.latent_variables",
+                  "SAT (customer satisfaction) is not among them; every model needs it: the "
+                  "CSI and the importance-performance map are built on it. Add {id: SAT, ...}")
+    _check_paths(system, model, lv_ids, v)
+    model_lvs = tuple(lv_ids) if (model_lvs or custom) else None
     known_items: list[str] = []
     item_list = system.get("items")
     if isinstance(item_list, list):
@@ -772,7 +783,9 @@ def _check_system(system: dict, v: _Validator) -> list[str]:
                     v.add(f"{path}.lv", f"{lv!r} is not a latent variable of the {model} model "
                                         f"({', '.join(model_lvs)}); {_near(lv, model_lvs)}"
                           + ("set indicator_system.model: ECSI or choose one of those"
-                             if lv == "IMAG" else "choose one of those"))
+                             if lv == "IMAG" and model == "ACSI" else
+                             "choose one of those, or list it under "
+                             "indicator_system.latent_variables"))
                 else:
                     covered_lvs.add(lv)
             its = ind.get("items")
@@ -795,9 +808,9 @@ def _check_system(system: dict, v: _Validator) -> list[str]:
             for lid in model_lvs:
                 if lid not in covered_lvs:
                     v.add("indicator_system.indicators",
-                          f"no indicator measures {lid}, a latent variable of the {model} model; "
-                          f"add an indicator with lv: {lid}"
-                          + (" or set indicator_system.model: ACSI" if lid == "IMAG" else ""))
+                          f"no indicator measures {lid}, a latent variable of the {model} model; add an "
+                          f"indicator with lv: {lid}, or leave {lid} out of "
+                          "indicator_system.latent_variables")
         # indicator weights: all or none within a latent variable
         by_lv: dict[str, list[tuple[int, dict]]] = {}
         for k, ind in enumerate(inds):
@@ -840,6 +853,96 @@ def _check_system(system: dict, v: _Validator) -> list[str]:
                   f"weights are used only with csi.weighting: custom (it is {weighting!r}); "
                   "remove the weights or set indicator_system.csi.weighting: custom")
     return known_items
+
+
+def _check_paths(system: dict, model, lv_ids: list[str], v: _Validator) -> None:
+    """The structural model's paths: for ACSI / ECSI the standard paths among the latent
+    variables listed; for ``custom`` the ``paths`` given. Unknown latent variables, a path
+    to itself, repeated paths, cycles and latent variables not connected to the others are
+    problems; ``system["paths"]`` is set to the model's paths."""
+    from . import pls
+
+    given = system.get("paths")
+    if model in MODEL_LVS:
+        if given is not None:
+            v.add("indicator_system.paths", f"paths are set by the {model} model; remove them, "
+                                            "or use model: custom to give your own")
+        standard = pls.ECSI if model == "ECSI" else pls.ACSI
+        paths = [(a, b) for a, b in standard if a in lv_ids and b in lv_ids]
+    elif model == "custom":
+        if given is None:
+            v.add("indicator_system.paths", "missing; a custom model lists its paths, e.g. "
+                                            "[[QUAL, SAT], [SAT, LOY]]")
+            return
+        if not isinstance(given, list) or not all(isinstance(x, (list, str)) or x is None
+                                                  for x in given):
+            return
+        paths = []
+        for i, pair in enumerate(given):
+            kp = f"indicator_system.paths[{i}]"
+            if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, str)
+                                                                      for x in pair):
+                v.add(kp, f"{_short(pair)} is not a pair [from, to] of latent variable ids")
+                continue
+            bad = [x for x in pair if x not in lv_ids]
+            if bad:
+                v.add(kp, f"{bad[0]!r} is not in indicator_system.latent_variables; "
+                          f"{_near(bad[0], lv_ids)}add it there or fix the id")
+                continue
+            if pair[0] == pair[1]:
+                v.add(kp, f"{pair[0]} -> {pair[0]} points to itself; remove it")
+                continue
+            if tuple(pair) in paths:
+                v.add(kp, f"{pair[0]} -> {pair[1]} is listed twice; list each path once")
+                continue
+            paths.append(tuple(pair))
+    else:
+        return
+    system["paths"] = [list(pth) for pth in paths]
+    if not lv_ids:
+        return
+    # cycles (a recursive model is required by PLS path modelling)
+    succ = {lv: [b for a, b in paths if a == lv] for lv in lv_ids}
+    state: dict[str, int] = {}
+
+    def visit(lv, trail):
+        state[lv] = 1
+        for nxt in succ[lv]:
+            if state.get(nxt) == 1:
+                return trail + [lv, nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [lv])
+                if found:
+                    return found
+        state[lv] = 2
+        return None
+
+    for lv in lv_ids:
+        if lv not in state:
+            cycle = visit(lv, [])
+            if cycle:
+                start = cycle.index(cycle[-1])
+                v.add("indicator_system.paths", f"the paths form a cycle "
+                      f"{' -> '.join(cycle[start:])}; PLS needs a model without cycles: "
+                      "remove one of those paths")
+                return
+    # connected: every latent variable reaches the others through paths (either way)
+    if len(lv_ids) > 1:
+        seen, todo = {lv_ids[0]}, [lv_ids[0]]
+        while todo:
+            lv = todo.pop()
+            for a, b in paths:
+                for x, y in ((a, b), (b, a)):
+                    if x == lv and y not in seen:
+                        seen.add(y)
+                        todo.append(y)
+        alone = [lv for lv in lv_ids if lv not in seen]
+        if alone:
+            how = ("leaving out latent variables took their paths along; "
+                   if model in MODEL_LVS else "")
+            v.add("indicator_system.paths",
+                  f"{', '.join(alone)} not connected to {lv_ids[0]} by any path; {how}connect "
+                  "them (model: custom with paths) or remove them")
 
 
 def _weights_all_or_none(ids, item_list, path, what, v) -> None:
@@ -1190,7 +1293,8 @@ def _check_data(p: dict, v: _Validator) -> None:
                 v.add("" if line.startswith(f"sources.{key}") else f"sources.{key}", line)
         except CSIInputError as exc:
             v.add(f"sources.{key}", _relative(str(exc), files[key], v))
-    if "customers" in crm_tables and "transactions" in crm_tables:
+    if "customers" in crm_tables and "transactions" in crm_tables and \
+            not any(line.startswith("tiering.") for line in v.problems):
         from . import tiering
         for line in tiering.preflight(p, crm_tables["customers"], crm_tables["transactions"]):
             v.add("", line)
@@ -1302,8 +1406,30 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
 
 # =========================================================================== readers
 def model_lvs(p: Mapping) -> tuple[str, ...]:
-    """The latent variables of the params' model (``indicator_system.model``), in order."""
-    return MODEL_LVS[p["indicator_system"]["model"]]
+    """The latent variables of the params' model, in order: those listed under
+    ``indicator_system.latent_variables`` (for ACSI / ECSI in the model's order; all of
+    the model's when none are listed)."""
+    system = p["indicator_system"]
+    listed = [lv["id"] for lv in system.get("latent_variables") or []]
+    if system.get("model") not in (*MODEL_LVS, "custom"):
+        raise CSIInputError(f"indicator_system.model: {system.get('model')!r} is not a model; "
+                            "use ACSI, ECSI or custom")
+    std = MODEL_LVS.get(system["model"])
+    if std:
+        return tuple(lv for lv in std if lv in listed) if listed else std
+    return tuple(listed)
+
+
+def model_paths(p: Mapping) -> list[tuple[str, str]]:
+    """The structural model's (from, to) paths: the standard ACSI / ECSI paths among the
+    model's latent variables, or ``indicator_system.paths`` of a custom model."""
+    system = p["indicator_system"]
+    if system.get("model") == "custom":
+        return [tuple(pth) for pth in system.get("paths") or []]
+    from . import pls
+    lvs = set(model_lvs(p))
+    standard = pls.ECSI if system["model"] == "ECSI" else pls.ACSI
+    return [(a, b) for a, b in standard if a in lvs and b in lvs]
 
 
 def indicators(p: Mapping) -> list[dict]:

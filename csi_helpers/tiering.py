@@ -156,7 +156,7 @@ def settings(params: dict, transactions: pd.DataFrame | None = None) -> dict:
                 given = pd.Timestamp(dates.max()).normalize()
             out["as_of"] = _as_of(given, "tiering.as_of")
             continue
-        given = block.get(key) or {}
+        given = block.get(key) if isinstance(block.get(key), Mapping) else {}
         out[key] = {k: given.get(k, v) for k, v in default.items()}
     return out
 

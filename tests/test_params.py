@@ -224,7 +224,7 @@ BAD = [
     ("unknown-nested-key", [("client.langauge", "zh")], "client.langauge",
      ["unknown key", "did you mean 'language'"]),
     ("unknown-key-no-suggestion", [("analysis.pls.zzz", 1)], "analysis.pls.zzz",
-     ["unknown key", "allowed here: scheme, bootstrap"]),
+     ["unknown key", "allowed here: scheme, scaled, bootstrap, seed"]),
     ("missing-required", [("client.id", _DEL)], "client.id", ["missing; add it"]),
     ("missing-section", [("scale", _DEL)], "scales", ["missing"]),
     ("bad-client-id", [("client.id", "Acme Corp")], "client.id", ["lower-case"]),
@@ -313,8 +313,9 @@ BAD = [
      ["'IMAG' is not a latent variable of the ACSI model", "model: ECSI"]),
     ("model-lv-without-indicators", [("indicator_system.indicators.12.lv", "SAT")],
      "indicator_system.indicators", ["no indicator measures COMP"]),
-    ("model-lv-missing", [("indicator_system.latent_variables.6", _DEL)],
-     "indicator_system.latent_variables", ["LOY of the ECSI model is missing"]),
+    ("model-lv-left-out-with-indicators", [("indicator_system.latent_variables.6", _DEL)],
+     "indicator_system.indicators[13].lv", ["'LOY' is not a latent variable of the ECSI model",
+                                            "list it under indicator_system.latent_variables"]),
     ("custom-without-weights", [("indicator_system.csi.weighting", "custom")],
      "indicator_system.csi.weighting", ["positive weight"]),
     ("weight-without-custom", [("indicator_system.latent_variables.4.weight", 1)],
@@ -560,3 +561,88 @@ def test_any_wrong_value_anywhere_is_a_problem_never_a_crash(tmp_path):
                 path = tmp_path / "params" / "demo.yaml"
                 path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
                 params.check(path)
+
+
+# --------------------------------------------------------------------------- models
+def _without_lv(raw: dict, lv: str) -> dict:
+    system = raw["indicator_system"]
+    system["latent_variables"] = [x for x in system["latent_variables"] if x["id"] != lv]
+    dropped = [q for ind in system["indicators"] if ind["lv"] == lv for q in ind["items"]]
+    system["indicators"] = [ind for ind in system["indicators"] if ind["lv"] != lv]
+    system["items"] = [it for it in system["items"] if it["id"] not in dropped]
+    raw["scale"]["reverse_items"] = [q for q in raw["scale"]["reverse_items"] if q not in dropped]
+    raw["framing"]["competitors"] = [
+        {**c, "columns": {k: v for k, v in c["columns"].items() if k not in dropped}}
+        for c in raw["framing"]["competitors"]]
+    return raw
+
+
+def test_a_latent_variable_left_out_takes_its_paths(tmp_path):
+    """ECSI without complaints: the classic 6-variable ECSI (and R plspm's satisfaction)."""
+    raw = _without_lv(demo_raw(), "COMP")
+    assert params.validate(raw, tmp_path / "params" / "x.yaml") == []
+    p = params.load(demo_project(tmp_path, raw))
+    assert params.model_lvs(p) == ("IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY")
+    from csi_helpers import pls
+    assert params.model_paths(p) == [e for e in pls.ECSI if "COMP" not in e]
+
+
+def test_leaving_out_a_bridge_disconnects_the_model():
+    raw = _without_lv(_without_lv(demo_raw(), "SAT"), "IMAG")
+    problems = params.validate(raw)
+    assert_problem(problems, "indicator_system.latent_variables", "SAT", "every model needs it")
+    assert_problem(problems, "indicator_system.paths", "not connected",
+                   "took their paths along")
+
+
+def test_custom_model_paths_checked():
+    raw = demo_raw()
+    system = raw["indicator_system"]
+    system["model"] = "custom"
+    assert_problem(params.validate(raw), "indicator_system.paths", "missing")
+    system["paths"] = [["QUAL", "SAT"], ["SAT", "LOY"], ["LOY", "QUAL"], ["SAT", "SAT"],
+                       ["VAL", "SATT"], ["QUAL", "SAT"], ["QUAL"]]
+    problems = params.validate(raw)
+    assert_problem(problems, "indicator_system.paths[3]", "points to itself")
+    assert_problem(problems, "indicator_system.paths[4]", "'SATT' is not in",
+                   "did you mean 'SAT'")
+    assert_problem(problems, "indicator_system.paths[5]", "listed twice")
+    assert_problem(problems, "indicator_system.paths[6]", "not a pair")
+    assert_problem(problems, "indicator_system.paths", "cycle", "QUAL -> SAT -> LOY -> QUAL")
+
+
+def test_custom_model_with_own_latent_variables(tmp_path):
+    raw = demo_raw()
+    system = raw["indicator_system"]
+    system["model"] = "custom"
+    system["latent_variables"] = [{"id": lv["id"], "name": lv["name"]}
+                                  for lv in system["latent_variables"]] + \
+        [{"id": "TRUST", "name": {"en": "Trust", "zh": "信任"}}]
+    system["paths"] = [["IMAG", "EXPE"], ["TRUST", "SAT"], ["EXPE", "QUAL"], ["QUAL", "VAL"],
+                       ["VAL", "SAT"], ["SAT", "COMP"], ["SAT", "LOY"], ["IMAG", "SAT"]]
+    assert_problem(params.validate(raw), "indicator_system.indicators",
+                   "no indicator measures TRUST")
+    moved = next(ind for ind in system["indicators"] if ind["lv"] == "QUAL")
+    moved["lv"] = "TRUST"
+    assert params.validate(raw) == []
+    p = params.load(demo_project(tmp_path, raw))
+    assert params.model_lvs(p)[-1] == "TRUST"
+    assert params.model_paths(p) == [tuple(e) for e in system["paths"]]
+    from csi_helpers import measurement
+    blocks, paths = measurement.structural_model(p)
+    assert blocks["TRUST"] == moved["items"] and ("TRUST", "SAT") in paths
+
+
+def test_acsi_paths_are_the_models_own():
+    raw = demo_raw()
+    raw["indicator_system"]["paths"] = [["QUAL", "SAT"]]
+    assert_problem(params.validate(raw), "indicator_system.paths", "set by the ECSI model")
+
+
+def test_pls_options_from_params(tmp_path):
+    from csi_helpers import measurement
+    raw = demo_raw()
+    raw["analysis"]["pls"] = {"scheme": "centroid", "scaled": False, "bootstrap": 0}
+    p = params.load(demo_project(tmp_path, raw))
+    assert measurement.pls_options(p) == {"scheme": "centroid", "scaled": False,
+                                          "bootstrap": 0, "seed": p["analysis"]["seed"]}

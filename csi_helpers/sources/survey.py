@@ -286,6 +286,12 @@ def item_columns(params: Mapping) -> dict[str, str]:
     return out
 
 
+def _listed(x) -> list:
+    """A params list as given, or [] for anything else (invalid params are reported by
+    params.validate; the reader does not crash on them)."""
+    return x if isinstance(x, list) else []
+
+
 def _item_positions(params: Mapping) -> dict[str, int]:
     """``{item id: its index in indicator_system.items}`` (for problem paths)."""
     system = params.get("indicator_system")
@@ -346,10 +352,10 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
         col = spec.get(key)
         if need(col, f"sources.survey.{key}", "set it to the export's column name"):
             keep[col] = col
-    for i, seg in enumerate(spec.get("segments") or []):
+    for i, seg in enumerate(_listed(spec.get("segments"))):
         if need(seg, f"sources.survey.segments[{i}]", "fix the column name or remove it"):
             keep[seg] = seg
-    for i, col in enumerate(spec.get("keep_columns") or []):
+    for i, col in enumerate(_listed(spec.get("keep_columns"))):
         if need(col, f"sources.survey.keep_columns[{i}]", "fix the column name or remove it"):
             keep[col] = col
     meta_names = set(keep)
