@@ -266,24 +266,41 @@ def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]]
     """Per latent variable: alpha beside CR, AVE, Fornell-Larcker and HTMT, with a verdict.
 
     alpha from ``reliability.alpha`` (as psych::alpha); the rest from ``factors.validity``
-    (standardised CFA loadings; HTMT from pairwise correlations). Verdict: alpha and CR
-    >= .70, AVE >= .50, sqrt(AVE) above every factor correlation, HTMT < .85.
+    (standardised CFA loadings; HTMT from pairwise correlations). ``n`` is the number of
+    respondents who answered at least one of the construct's items. Verdict: alpha and CR
+    >= .70, AVE >= .50, sqrt(AVE) above every factor correlation, HTMT < .85; and, as
+    verdicts rather than silent numbers, a construct resting on fewer than
+    :data:`MIN_ANSWERS` answers and a latent correlation above 1 (an improper solution).
+    A single-item construct has no alpha, CR or AVE (its loading is fixed at 1 and its
+    residual at 0, so they would be 1 by construction): they are left empty and the
+    verdict says "single item".
     """
     from . import reliability
 
     out = validity.table.copy()
+    single = [lv for lv in out.index if len(blocks[lv]) == 1]
     out.insert(0, "alpha", [reliability.alpha(items[blocks[lv]]).alpha
                             if len(blocks[lv]) > 1 else np.nan for lv in out.index])
+    out.insert(0, "n", [int(items[blocks[lv]].notna().any(axis=1).sum()) for lv in out.index])
     out.insert(0, "items", [len(blocks[lv]) for lv in out.index])
+    out.loc[single, [c for c in ("cr", "ave", "sqrt_ave") if c in out.columns]] = np.nan
     verdicts = []
-    for _, r in out.iterrows():
+    for lv, r in out.iterrows():
         issues = [text for failed, text in (
+            (lv in single, "single item: reliability not estimable"),
+            (r["n"] < MIN_ANSWERS, f"rests on {int(r['n'])} answers (< {MIN_ANSWERS})"),
+            (r["max_corr"] > 1, "latent correlation > 1: improper solution"),
             (r["alpha"] < 0.70, "alpha < .70"), (r["cr"] < 0.70, "CR < .70"),
-            (r["ave"] < 0.50, "AVE < .50"), (not bool(r["fornell_larcker"]), "Fornell-Larcker"),
+            (r["ave"] < 0.50, "AVE < .50"),
+            (lv not in single and not bool(r["fornell_larcker"]), "Fornell-Larcker"),
             (r["max_htmt"] >= 0.85, "HTMT >= .85")) if failed]
         verdicts.append("; ".join(issues) if issues else "ok")
     out["verdict"] = verdicts
     return out.round(3)
+
+
+#: Fewer answers than this under a construct is a verdict, not a silent estimate.
+MIN_ANSWERS = 30
 
 
 # ----------------------------------------------------------------------------- recovery

@@ -13,9 +13,9 @@ import pytest
 from csi_helpers import _cfa
 from csi_helpers._cfa import cfa, validity
 from csi_helpers.errors import CSIInputError, CSIWarning
+from _golden_data import satisfaction
 
 GOLDEN = Path(__file__).parent / "golden" / "lavaan"
-DATASETS = Path(__file__).parents[2] / "shared" / "datasets"
 FIT_TOL = 1e-3        # fit indices: 3 decimals
 EST_TOL = 1e-3        # loadings and other estimates, reliability, HTMT
 
@@ -29,10 +29,7 @@ FIT_NAMES = {"chi2": "chisq", "df": "df", "p_value": "pvalue", "cfi": "cfi", "tl
 
 def _data(name: str) -> pd.DataFrame:
     if name == "satisfaction":
-        path = DATASETS / "satisfaction.csv"
-        if not path.exists():
-            pytest.skip(f"{path} is absent (../shared/datasets is not beside the checkout)")
-        return pd.read_csv(path, index_col=0)
+        return satisfaction()
     stem = "holzinger_swineford" if name.startswith("holzinger_swineford") else name
     return pd.read_csv(GOLDEN / f"{stem}.csv")
 

@@ -1,7 +1,7 @@
 """csi_helpers.factors against R psych (goldens in tests/golden/psych/, made by psych_goldens.R).
 
 Golden values: R psych 2.2.9 with GPArotation 2022.10.2 on R 4.2.2 (versions recorded in
-goldens.json "meta"), on ../shared/datasets/satisfaction.csv (27 items, R plspm's data)
+goldens.json "meta"), on tests/golden/datasets/satisfaction.csv (27 items, R plspm's data)
 and on tests/golden/psych/generated.csv (made by make_generated.py: a seeded 3-factor
 model, 15 Likert items, 3% missing cells, so pairwise correlations matter).
 """

@@ -315,3 +315,18 @@ def test_recovery_without_a_planted_model_is_empty_and_says_so():
     assert table.empty and list(table.columns) == ["generating", "population", "estimate",
                                                    "ci_low", "ci_high", "inside"]
     assert measurement.recovery_summary(table) == measurement.NO_TRUTH
+
+
+def test_reliability_validity_marks_single_items_few_answers_and_improper(chain_data):
+    blocks = {"A": ["a1", "a2", "a3"], "S": ["b1"]}
+    table = pd.DataFrame({"cr": [0.8, 1.0], "ave": [0.6, 1.0], "sqrt_ave": [0.77, 1.0],
+                          "max_corr": [1.2, 1.2], "fornell_larcker": [False, True],
+                          "max_htmt": [0.5, np.nan]}, index=["A", "S"])
+    data = chain_data.copy()
+    data.loc[data.index[20:], "b1"] = np.nan            # S rests on 20 answers
+    t = measurement.reliability_validity_table(data, blocks, SimpleNamespace(table=table))
+    assert t.loc["S", "verdict"].startswith("single item: reliability not estimable; "
+                                            "rests on 20 answers (< 30)")
+    assert np.isnan(t.loc["S", ["alpha", "cr", "ave"]].astype(float)).all()
+    assert "latent correlation > 1: improper solution" in t.loc["A", "verdict"]
+    assert t.loc["A", "n"] == len(data)

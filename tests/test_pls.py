@@ -1,7 +1,7 @@
 """Tests for csi_helpers.pls: golden values from R plspm, invariants, bootstrap, errors.
 
 Goldens (see tests/golden/plspm/PROVENANCE.md):
-- ../shared/datasets/reference/*.csv: R plspm package, centroid, scaled=FALSE;
+- tests/golden/datasets/reference/*.csv: R plspm package, centroid, scaled=FALSE;
 - tests/golden/plspm/golden.csv: R plspm's own estimation code run in R 4.2.2, the three
   schemes x scaled TRUE/FALSE, on satisfaction.csv and on generated ECSI data;
 - tests/golden/plspm/pypi_plspm.csv: PyPI plspm 0.5.7 (scaled=FALSE cases);
@@ -19,14 +19,10 @@ import pytest
 
 from csi_helpers import pls
 from csi_helpers.errors import CSIInputError, CSIWarning
+from _golden_data import REFERENCE as REF, satisfaction
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden" / "plspm"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
-SATIS = SHARED / "satisfaction.csv"
-REF = SHARED / "reference"
-need_shared = pytest.mark.skipif(not SATIS.exists(),
-                                 reason=f"{SATIS} absent (public reference data not beside the checkout)")
 
 SATIS_LVS = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "LOY"]
 SATIS_PATHS = [("IMAG", "EXPE"), ("IMAG", "SAT"), ("IMAG", "LOY"), ("EXPE", "QUAL"),
@@ -42,7 +38,7 @@ def blocks_of(df, lvs):
 
 @pytest.fixture(scope="module")
 def satis():
-    return pd.read_csv(SATIS, index_col=0)
+    return satisfaction()
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +53,6 @@ def sim_fit(sim):
 
 
 # --------------------------------------------------------------------------- goldens
-@need_shared
 def test_reference_centroid_raw_matches_r_plspm(satis):
     r = pls.fit(satis, blocks_of(satis, SATIS_LVS), SATIS_PATHS, scheme="centroid",
                 scaled=False)
@@ -123,9 +118,7 @@ def _fit_case(case, satis_df, sim_df):
 
 @pytest.mark.parametrize("case", list(_cases.itertuples(index=False)), ids=list(_cases["case"]))
 def test_golden_r_plspm_code(case, sim):
-    if case.data == "satisfaction" and not SATIS.exists():
-        pytest.skip(f"{SATIS} absent")
-    satis_df = pd.read_csv(SATIS, index_col=0) if case.data == "satisfaction" else None
+    satis_df = satisfaction() if case.data == "satisfaction" else None
     r = _fit_case(case, satis_df, sim)
     assert r.converged and r.iterations == case.iterations
     assert r.gof == pytest.approx(case.gof, abs=TOL)
@@ -139,7 +132,6 @@ def test_golden_r_plspm_code(case, sim):
             assert got == pytest.approx(val, abs=TOL), (table, row, col)
 
 
-@need_shared
 def test_pypi_plspm_cross_check(satis):
     g = pd.read_csv(GOLDEN / "pypi_plspm.csv")
     for case, sub in g.groupby("case"):

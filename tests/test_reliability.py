@@ -2,7 +2,7 @@
 
 Golden values: R psych 2.2.9 (psych::alpha, psych::omega with nfactors = 3) with
 GPArotation 2022.10.2 on R 4.2.2 (recorded in goldens.json "meta"), on
-../shared/datasets/satisfaction.csv and tests/golden/psych/generated.csv (3% missing
+tests/golden/datasets/satisfaction.csv and tests/golden/psych/generated.csv (3% missing
 cells: psych::alpha uses pairwise covariances, and so do we).
 """
 from __future__ import annotations
