@@ -20,7 +20,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .errors import CSIInputError
+from .errors import CSIInputError, InputProblems
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 _CLIENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -120,7 +120,13 @@ def _run_one(path: Path, outputs: Path | None, only, progress: bool) -> tuple[in
     """Run one client; return (exit code, the last line to print)."""
     from . import runner
 
-    result = runner.run_engagement(path, outputs=outputs, only=only, progress=progress)
+    try:
+        result = runner.run_engagement(path, outputs=outputs, only=only, progress=progress)
+    except runner.RunCrash as crash:
+        print(f"[{crash.client}] {crash.message}", file=sys.stderr)
+        print(f"[{crash.client}] the run folder keeps manifest.json and run.log (the full "
+              f"traceback): {crash.run_dir}", file=sys.stderr)
+        return EXIT_FAILED, str(crash.run_dir)
     if result.failed:
         nb = result.failed
         err = nb.error or {}
@@ -130,7 +136,8 @@ def _run_one(path: Path, outputs: Path | None, only, progress: bool) -> tuple[in
         print(f"[{result.client}] notebook {nb.name} failed at {cell}: {err.get('ename')}: "
               f"{err.get('evalue')}", file=sys.stderr)
         print(f"[{result.client}] the partly executed notebook is {partial}; the report shows "
-              f"what ran: {result.report}", file=sys.stderr)
+              f"what ran: {result.report}; the full traceback is in "
+              f"{result.run_dir / 'run.log'}", file=sys.stderr)
         return EXIT_FAILED, str(result.report)
     return EXIT_OK, str(result.report)
 
@@ -237,12 +244,42 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.problems:
             print(f"  {line}", file=sys.stderr)
         return EXIT_INPUT
+    except InputProblems as exc:
+        for line in exc.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_INPUT
     except CSIInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("interrupted; the run folder keeps what had finished", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: one line here, the traceback in a log
+        log = _error_log(exc, root)
+        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              f"(an internal error; the traceback is in {log}: please report it)",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _error_log(exc: BaseException, root: Path) -> Path:
+    """Write the traceback of an unexpected error to outputs/csi-error.log (or a temp file)."""
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    for folder in (root / "outputs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "csi-error.log"
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(f"== {datetime.now().isoformat(timespec='seconds')} "
+                         f"csi {' '.join(sys.argv[1:])}\n{text}\n")
+            return path
+        except OSError:
+            continue
+    return Path("(no writable folder)")
 
 
 if __name__ == "__main__":

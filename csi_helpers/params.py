@@ -625,6 +625,44 @@ def _show(path) -> str:
     return show_path(path)
 
 
+#: Values a params file may expand to (YAML aliases can nest into billions: "billion laughs").
+MAX_YAML_NODES = 200_000
+
+
+def _expanded_size(node) -> tuple[int, int]:
+    """(values the node graph expands to once aliases are followed, line of the first alias).
+
+    Linear in the graph's size: each node's expanded size is computed once (aliases point
+    to the same node object); the count stops growing past the limit.
+    """
+    memo: dict[int, int] = {}
+    first_alias = [0]
+
+    def size(n, seen_ids=()) -> int:
+        key = id(n)
+        if key in memo:
+            if not first_alias[0] and getattr(n, "start_mark", None) is not None:
+                first_alias[0] = n.start_mark.line + 1
+            return memo[key]
+        if key in seen_ids:          # a recursive alias: refuse as too large
+            return MAX_YAML_NODES + 1
+        memo[key] = 0
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            for child in n.value:
+                total += size(child, (*seen_ids, key))
+        elif isinstance(n, yaml.MappingNode):
+            for k, child in n.value:
+                total += size(k, (*seen_ids, key)) + size(child, (*seen_ids, key))
+        total = min(total, MAX_YAML_NODES + 1)
+        memo[key] = total
+        return total
+
+    if node is None:
+        return 0, 0
+    return size(node), first_alias[0]
+
+
 def _read_yaml(path: Path, v: _Validator):
     where = v.show(path)
     if not path.exists():
@@ -640,6 +678,13 @@ def _read_yaml(path: Path, v: _Validator):
         v.add(where, f"cannot be read ({exc.strerror}); check the file's permissions")
         return None
     try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        size, alias_line = _expanded_size(node)
+        if size > MAX_YAML_NODES:
+            v.add(where, f"line {alias_line}: the YAML aliases (*name) expand to more than "
+                         f"{MAX_YAML_NODES:,} values; write the values out instead of "
+                         "nesting aliases")
+            return None
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -92,7 +92,8 @@ def _section_notice(nb_entry: dict) -> str | None:
         return (f'<div class="csi-failure"><b>This notebook failed</b> at {where}: '
                 f'<code>{html.escape(str(err.get("ename")))}: '
                 f'{html.escape(str(err.get("evalue")))}</code>. What ran is shown below; the '
-                f'rest of this section and later sections are incomplete.</div>')
+                f'rest of this section and later sections are incomplete. The full error is in '
+                f'<code>run.log</code> in the run folder.</div>')
     if status in {"skipped", "pending"}:
         return (f'<div class="csi-notrun"><b>{html.escape(nb_entry["name"])}</b> was not run '
                 f'({html.escape(status)}: an earlier notebook failed or the run stopped).</div>')
@@ -124,9 +125,12 @@ def combined_notebook(run_dir: Path, manifest: dict) -> nbformat.NotebookNode:
             if tags & _HIDDEN_TAGS:
                 continue
             if cell.cell_type == "code":
+                # no stderr chatter and no tracebacks: the notice above names the error
+                # and the cell; the full traceback is in run.log
                 cell.outputs = [o for o in cell.get("outputs", [])
                                 if not (o.get("output_type") == "stream"
-                                        and o.get("name") == "stderr")]
+                                        and o.get("name") == "stderr")
+                                and o.get("output_type") != "error"]
                 if not cell.outputs:
                     continue
             if cell.cell_type == "markdown":

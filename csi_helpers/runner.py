@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -55,6 +56,27 @@ class NotebookRun:
     output: str | None = None
     error: dict | None = None
     left_out: list = field(default_factory=list)   # optional parts without data (optional.py)
+
+
+class RunCrash(Exception):
+    """A run that stopped outside any notebook cell (reading inputs for the manifest,
+    copying artefacts, starting a kernel ...). The run folder keeps ``manifest.json``
+    (status failed, the message) and ``run.log`` (the full traceback)."""
+
+    def __init__(self, client: str, run_dir: Path, message: str):
+        super().__init__(message)
+        self.client, self.run_dir, self.message = client, run_dir, message
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def one_line(text: str) -> str:
+    """A message on one line: the first line, with a count of the rest (in run.log)."""
+    lines = [ln.strip() for ln in str(text).strip().splitlines() if ln.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else ""
+    return f"{lines[0]} (and {len(lines) - 1} more line(s): see run.log)"
 
 
 @dataclass
@@ -190,6 +212,7 @@ class Run:
                                 [NotebookRun(n) for n in notebooks])
         self.started = _now()
         self.finished: str | None = None
+        self.error: dict | None = None
         self.artifacts_from: str | None = None
         self._inputs: list[dict] = []
         for sub in ("notebooks", "tables", "figures", "artifacts"):
@@ -198,8 +221,8 @@ class Run:
     # -------------------------------------------------------------- manifest
     def manifest(self) -> dict:
         status = ("running" if self.finished is None else
-                  "ok" if self.result.ok else
-                  "failed" if self.result.failed else "incomplete")
+                  "failed" if self.error or self.result.failed else
+                  "ok" if self.result.ok else "incomplete")
         return {
             "client": self.client,
             "client_name": self.p["client"].get("name"),
@@ -218,6 +241,7 @@ class Run:
             "packages": _versions(),
             "git": _git_commit(self.root),
             "notebooks": [nb.__dict__ for nb in self.result.notebooks],
+            "error": self.error,
         }
 
     def write_manifest(self) -> None:
@@ -226,6 +250,32 @@ class Run:
         tmp.write_text(json.dumps(self.manifest(), indent=2, ensure_ascii=False, default=str),
                        encoding="utf-8")
         tmp.replace(path)
+
+    # -------------------------------------------------------------- log
+    def log(self, title: str, text: str) -> None:
+        """Append a section to ``run.log`` (full tracebacks live here, not in the report)."""
+        with open(self.run_dir / "run.log", "a", encoding="utf-8") as fh:
+            fh.write(f"== {_now()} {title}\n{_ANSI.sub('', text).rstrip()}\n\n")
+
+    def crash(self, stage: str, exc: BaseException) -> RunCrash:
+        """Record a failure outside any notebook cell; return the exception to raise."""
+        import traceback
+
+        message = one_line(f"{type(exc).__name__}: {exc}" if not isinstance(exc, CSIInputError)
+                           else str(exc))
+        self.log(f"run failed while {stage}", "".join(
+            traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        self.error = {"stage": stage, "message": message, "log": "run.log"}
+        for nb in self.result.notebooks:
+            if nb.status in ("pending", "running"):
+                nb.status = "skipped"
+        self.finished = _now()
+        try:
+            self.write_manifest()
+            self._deliverables()
+        except Exception as inner:  # pragma: no cover - the disk itself failing
+            self.log("the manifest could not be written", repr(inner))
+        return RunCrash(self.client, self.run_dir, f"the run failed while {stage}: {message}")
 
     # -------------------------------------------------------------- execution
     def reuse_artifacts(self) -> None:
@@ -252,7 +302,10 @@ class Run:
 
         from . import optional
 
-        self._inputs = _inputs(self.p, self.root)
+        try:
+            self._inputs = _inputs(self.p, self.root)
+        except Exception as exc:
+            raise self.crash("fingerprinting the inputs for the manifest", exc) from None
         self.write_manifest()
         nb_dir = self.notebooks_dir
         failed = False
@@ -279,11 +332,18 @@ class Run:
             except PapermillExecutionError as exc:
                 nb.status, failed = "failed", True
                 nb.error = {"cell_index": exc.cell_index, "execution_count": exc.exec_count,
-                            "ename": exc.ename, "evalue": exc.evalue}
+                            "ename": exc.ename, "evalue": one_line(exc.evalue),
+                            "log": "run.log"}
+                self.log(f"{nb.name} failed at cell {exc.cell_index}",
+                         "\n".join(exc.traceback or [f"{exc.ename}: {exc.evalue}"]))
             except Exception as exc:  # kernel died, notebook unreadable, ...
+                import traceback
                 nb.status, failed = "failed", True
                 nb.error = {"cell_index": None, "execution_count": None,
-                            "ename": type(exc).__name__, "evalue": str(exc)}
+                            "ename": type(exc).__name__, "evalue": one_line(str(exc)),
+                            "log": "run.log"}
+                self.log(f"{nb.name} failed before any cell ran", "".join(
+                    traceback.format_exception(type(exc), exc, exc.__traceback__)))
             nb.seconds = round(time.perf_counter() - start, 2)
             self.echo(self._line(nb))
             self.write_manifest()
@@ -352,5 +412,14 @@ def run_engagement(params_path: str | Path, outputs: str | Path | None = None,
     except CSIInputError:
         shutil.rmtree(run.run_dir)  # nothing ran: leave no empty run folder behind
         raise
+    except Exception as exc:
+        raise run.crash("copying the artefacts of the latest complete run", exc) from None
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quieter kernels
-    return run.execute()
+    try:
+        return run.execute()
+    except RunCrash:
+        raise
+    except KeyboardInterrupt as exc:
+        raise run.crash("running (interrupted)", exc) from None
+    except Exception as exc:
+        raise run.crash("running the notebooks", exc) from None

@@ -646,3 +646,16 @@ def test_pls_options_from_params(tmp_path):
     p = params.load(demo_project(tmp_path, raw))
     assert measurement.pls_options(p) == {"scheme": "centroid", "scaled": False,
                                           "bootstrap": 0, "seed": p["analysis"]["seed"]}
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path):
+    (tmp_path / "params").mkdir()
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    path = tmp_path / "params" / "bomb.yaml"
+    path.write_text(bomb, encoding="utf-8")
+    problems = params.check(path)
+    assert len(problems) == 1 and "aliases (*name) expand to more than" in problems[0]
+    ok = tmp_path / "params" / "ok.yaml"     # modest aliases stay allowed
+    ok.write_text("p: &p {important: true}\nq: *p\n", encoding="utf-8")
+    assert not any("aliases" in line for line in params.check(ok))

@@ -98,6 +98,34 @@ def test_failed_notebook_is_kept_marked_and_stops_the_run(project, tmp_path):
     assert "This notebook failed" in html and "planted failure" in html
     assert "hello from 01" in html and "was not run" in html
     assert (result.run_dir / "tables" / "01_x.csv").exists()
+    # no traceback in the report or the manifest: it is in run.log
+    assert "Traceback" not in html and "raise RuntimeError" not in html
+    assert "Traceback" not in json.dumps(manifest)
+    log = (result.run_dir / "run.log").read_text(encoding="utf-8")
+    assert "02_data_collection failed at cell" in log and "raise RuntimeError" in log
+    assert "\x1b[" not in log
+
+
+def test_a_crash_before_the_first_notebook_leaves_a_manifest(project, tmp_path, monkeypatch):
+    def broken(p, root):
+        raise PermissionError("disk says no")
+    monkeypatch.setattr(runner, "_inputs", broken)
+    with pytest.raises(runner.RunCrash) as info:
+        runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path,
+                              only="01", progress=False, echo=lambda s: None)
+    crash = info.value
+    assert "fingerprinting the inputs" in crash.message and "disk says no" in crash.message
+    manifest = json.loads((crash.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed" and manifest["error"]["log"] == "run.log"
+    assert manifest["notebooks"][0]["status"] == "skipped"
+    assert "PermissionError" in (crash.run_dir / "run.log").read_text(encoding="utf-8")
+    assert (crash.run_dir / "report.html").exists()
+
+
+def test_multi_line_errors_reach_the_console_as_one_line():
+    assert runner.one_line("a: first\n  b: second\nc") == \
+        "a: first (and 2 more line(s): see run.log)"
+    assert runner.one_line("single") == "single"
 
 
 def test_only_later_notebooks_need_a_complete_run(project, tmp_path):
