@@ -499,7 +499,7 @@ def clean_survey(raw_survey: pd.DataFrame, params: Mapping) -> Cleaning:
     dup_col = cfg["id_column"] if cfg["id_column"] in raw_survey.columns else None
     flags["duplicate"] = (duplicates(raw_survey, dup_col, status_col).to_numpy()
                           if dup_col else False)
-    sp = rules.get("speeder_seconds")
+    sp = rules.get("speeder_seconds") or None      # 0 = no speeder check (the template's default)
     dur_col = cfg["duration_column"]
     if sp is not None and dur_col:
         dur = _need(raw_survey, dur_col, src, "sources.survey.duration_column")
