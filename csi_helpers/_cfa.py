@@ -1,11 +1,20 @@
 """Confirmatory factor analysis and construct validity, equal to R lavaan and semTools.
 
 ``cfa(data, model)`` fits a correlated-factors measurement model the way ``lavaan::cfa()``
-does with its defaults; ``validity(data, model)`` derives composite reliability, AVE, the
-Fornell-Larcker table and the HTMT matrix from it. Both are re-exported by
-``csi_helpers.factors`` (use ``factors.cfa`` / ``factors.validity``).
+does; ``validity(data, model)`` derives composite reliability, AVE, the Fornell-Larcker
+table and the HTMT matrix from it. Both are re-exported by ``csi_helpers.factors`` (use
+``factors.cfa`` / ``factors.validity``).
 
-What lavaan's defaults mean here (lavaan 0.6, ``cfa(model, data)``):
+Missing answers: ``missing="ml"`` (the default; alias ``"fiml"``) is lavaan's
+``cfa(model, data, missing = "ml")``, full-information ML over every row with at least one
+answer, means estimated (module ``csi_helpers._cfa_fiml``, which documents the
+likelihood and lavaan's fit measures under missing = "ml"); ``missing="listwise"`` is
+lavaan's default ``cfa(model, data)``, below. On complete data both give the same
+estimates, chi-square, CFI, TLI, RMSEA and log-likelihood; as in lavaan, "ml" adds the p
+intercepts (npar, AIC, BIC), takes standard errors from the observed information, and its
+SRMR includes the mean residuals (``fit.srmr_nomean`` is the listwise-comparable one).
+
+What lavaan's listwise defaults mean here (lavaan 0.6, ``cfa(model, data)``):
 
 * maximum likelihood on the sample covariance matrix with divisor N (``likelihood =
   "normal"``), no mean structure (the means are saturated and drop out);
@@ -38,7 +47,8 @@ estimated, flagged on the result and warned about.
 References
 ----------
 Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of
-Statistical Software, 48(2). Joreskog, K. G. (1969). A general approach to confirmatory
+Statistical Software, 48(2). Arbuckle, J. L. (1996). Full information estimation in the
+presence of incomplete data. Enders, C. K. (2010). Applied missing data analysis. Joreskog, K. G. (1969). A general approach to confirmatory
 maximum likelihood factor analysis. Psychometrika, 34, 183-202. Fornell, C. & Larcker,
 D. F. (1981). Evaluating structural equation models with unobservable variables and
 measurement error. JMR 18(1), 39-50. Henseler, J., Ringle, C. M. & Sarstedt, M. (2015).
@@ -69,7 +79,10 @@ _GRAD_TOL = 1e-10
 class FitIndices:
     """lavaan's ``fitMeasures()`` for an ML CFA (names in the field's words).
 
-    ``rmsea_ci`` is the 90% interval (lower, upper). ``table()`` gives a tidy table with a
+    ``rmsea_ci`` is the 90% interval (lower, upper); ``srmr_nomean`` is SRMR without the
+    mean residuals (equal to ``srmr`` for listwise; lavaan's ``srmr_bentler_nomean``) and
+    ``unrestricted_loglik`` the log-likelihood of the saturated H1 model the chi-square is
+    measured against (by EM under FIML). ``table()`` gives a tidy table with a
     verdict against the usual cut-offs (Hu & Bentler 1999): CFI/TLI >= .95 good, >= .90
     acceptable; RMSEA <= .06 good, <= .08 acceptable; SRMR <= .08 good.
     """
@@ -89,6 +102,8 @@ class FitIndices:
     n: int
     baseline_chi2: float
     baseline_df: int
+    srmr_nomean: float = float("nan")
+    unrestricted_loglik: float = float("nan")
 
     def table(self) -> pd.DataFrame:
         """Tidy table: measure, value, verdict (blank where no cut-off applies)."""
@@ -128,13 +143,23 @@ class CFAResult:
     ----------
     fit : FitIndices
     estimates : DataFrame like lavaan's ``parameterEstimates(fit, standardized=TRUE)``:
-        lhs, op ("=~" loading, "~~" (co)variance), rhs, est, se, z, p_value, std_all, free.
+        lhs, op ("=~" loading, "~~" (co)variance, "~1" intercept / factor mean, FIML
+        only, rhs ""), rhs, est, se, z, p_value, std_all, free.
     loadings : DataFrame indexed by (factor, item): est, se, z, p_value, std_all, free
         (the marker loading is fixed to 1: free False, se/z/p NaN).
     residual_variances : DataFrame indexed by item: est, se, z, p_value, std_all.
     factor_cov, factor_corr : DataFrames factors x factors (Psi and its correlations).
-    sample_cov, implied_cov : DataFrames items x items (S with divisor N, and Sigma-hat).
-    n_used, n_dropped : rows used (complete on the model's items) and rows deleted.
+    sample_cov, implied_cov : DataFrames items x items (S with divisor N, and Sigma-hat);
+        under FIML S is lavaan's EM estimate (the unrestricted H1 model).
+    sample_mean, implied_mean : Series by item (the means; under FIML the EM means and
+        the estimated intercepts).
+    n_used, n_dropped : rows used and rows dropped: listwise, the complete rows and the
+        incomplete ones; FIML, the rows with at least one answer and the empty ones.
+    missing : "ml" or "listwise"; n_patterns : missing-data patterns among the rows used.
+    coverage : DataFrame by item and by factor (``kind``): ``n`` the answers it rests on
+        (per item the rows that answered it; per factor the rows that answered at least
+        one of its items), ``n_complete`` (rows that answered all its items) and
+        ``share`` = n / n_used. Listwise every n is n_used.
     converged, iterations : optimiser status (a warning is issued when not converged).
     heywood : tuple of messages: negative residual or factor variances, |std loading| > 1,
         a latent covariance matrix that is not positive definite. Empty when none.
@@ -154,6 +179,11 @@ class CFAResult:
     converged: bool
     iterations: int
     heywood: tuple = field(default_factory=tuple)
+    missing: str = "listwise"
+    coverage: pd.DataFrame | None = None
+    sample_mean: pd.Series | None = None
+    implied_mean: pd.Series | None = None
+    n_patterns: int = 1
 
     @property
     def has_heywood(self) -> bool:
@@ -161,7 +191,7 @@ class CFAResult:
 
     def __repr__(self) -> str:
         lines = [f"CFAResult: {len(self.model)} factors, {self.sample_cov.shape[0]} items, "
-                 f"n used {self.n_used} (dropped {self.n_dropped}), "
+                 f"n used {self.n_used} (dropped {self.n_dropped}; missing={self.missing!r}), "
                  f"converged={self.converged} in {self.iterations} iterations",
                  "  " + repr(self.fit)]
         if self.heywood:
@@ -252,14 +282,13 @@ def _check_model(data, model) -> tuple[dict[str, list[str]], list[str]]:
     return clean, items_all
 
 
-def _complete_cases(data: pd.DataFrame, items: list[str]) -> tuple[np.ndarray, int]:
+def _answers(data: pd.DataFrame, items: list[str]) -> np.ndarray:
     x = data[items].to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(x).any():
         bad = items[int(np.where(np.isinf(x).any(axis=0))[0][0])]
         raise CSIInputError(f"data[{bad!r}]: contains infinite values; replace them with NaN "
                             f"(missing) or valid answers")
-    keep = ~np.isnan(x).any(axis=1)
-    return x[keep], int((~keep).sum())
+    return x
 
 
 def _sample_cov(x: np.ndarray, items: list[str]) -> np.ndarray:
@@ -492,14 +521,24 @@ def _rmsea_ci(x2: float, df: int, n: int, level: float = 0.90) -> tuple[float, f
 
 
 def _fit_indices(spec: _Spec, s: np.ndarray, sig: np.ndarray, fmin: float, n: int) -> FitIndices:
-    p, q = spec.p, spec.q
+    p = spec.p
     pstar = p * (p + 1) // 2
-    df = pstar - q
-    x2 = n * fmin
-    pval = float(stats.chi2.sf(x2, df)) if df > 0 else float("nan")
     logdet_s = np.linalg.slogdet(s)[1]
-    x2b = n * (np.log(np.diag(s)).sum() - logdet_s)
-    dfb = pstar - p
+    d = 1 / np.sqrt(np.diag(s))
+    resid = (s - sig) * np.outer(d, d)
+    srmr = math.sqrt((resid[np.tril_indices(p)] ** 2).sum() / pstar)
+    _, logdet_sig = np.linalg.slogdet(sig)
+    loglik = -n / 2 * (p * math.log(2 * math.pi) + logdet_sig + np.trace(np.linalg.solve(sig, s)))
+    return _fit_from(x2=n * fmin, df=pstar - spec.q, x2b=n * (np.log(np.diag(s)).sum() - logdet_s),
+                     dfb=pstar - p, n=n, srmr=srmr, srmr_nomean=srmr, loglik=loglik,
+                     unrestricted_loglik=-n / 2 * (p * math.log(2 * math.pi) + logdet_s + p),
+                     npar=spec.q)
+
+
+def _fit_from(*, x2, df, x2b, dfb, n, srmr, srmr_nomean, loglik, unrestricted_loglik,
+              npar) -> FitIndices:
+    """lavaan's fitMeasures() from the chi-squares of the model and of the baseline."""
+    pval = float(stats.chi2.sf(x2, df)) if df > 0 else float("nan")
     t1 = max(x2 - df, 0.0)
     t2 = max(x2 - df, x2b - dfb, 0.0)
     cfi = 1.0 if (math.isclose(t1, 0, abs_tol=1.5e-8) and math.isclose(t2, 0, abs_tol=1.5e-8)) \
@@ -507,63 +546,76 @@ def _fit_indices(spec: _Spec, s: np.ndarray, sig: np.ndarray, fmin: float, n: in
     tt1, tt2 = (x2 - df) * dfb, (x2b - dfb) * df
     tli = 1 - tt1 / tt2 if (df > 0 and abs(tt2) > 0) else 1.0
     rmsea = math.sqrt(max(x2 / n / df - 1 / n, 0.0)) if df > 0 else 0.0
-    d = 1 / np.sqrt(np.diag(s))
-    resid = (s - sig) * np.outer(d, d)
-    srmr = math.sqrt((resid[np.tril_indices(p)] ** 2).sum() / pstar)
-    _, logdet_sig = np.linalg.slogdet(sig)
-    loglik = -n / 2 * (p * math.log(2 * math.pi) + logdet_sig + np.trace(np.linalg.solve(sig, s)))
     return FitIndices(
         chi2=float(x2), df=int(df), p_value=pval, cfi=float(cfi), tli=float(tli),
         rmsea=float(rmsea), rmsea_ci=_rmsea_ci(x2, df, n), srmr=float(srmr),
-        aic=float(-2 * loglik + 2 * q), bic=float(-2 * loglik + q * math.log(n)),
-        loglik=float(loglik), npar=int(q), n=int(n),
-        baseline_chi2=float(x2b), baseline_df=int(dfb))
+        aic=float(-2 * loglik + 2 * npar), bic=float(-2 * loglik + npar * math.log(n)),
+        loglik=float(loglik), npar=int(npar), n=int(n),
+        baseline_chi2=float(x2b), baseline_df=int(dfb), srmr_nomean=float(srmr_nomean),
+        unrestricted_loglik=float(unrestricted_loglik))
 
 
 # --------------------------------------------------------------------------- public API
 def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
-        missing: str = "listwise") -> CFAResult:
-    """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa(model, data)``.
+        missing: str = "ml") -> CFAResult:
+    """Confirmatory factor analysis by maximum likelihood, as ``lavaan::cfa()``.
 
-    Fits Sigma = Lambda Psi Lambda' + Theta to the sample covariance matrix S (divisor N)
-    by minimising F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p, with the first loading
-    of each factor fixed to 1 (marker variable), all factors correlated and Theta
-    diagonal. Incomplete rows are deleted listwise (lavaan's default). A factor measured
-    by a single item has its loading fixed at 1 and the item's residual variance fixed at
-    0 (lavaan: ``F =~ x; x ~~ 0*x``): the factor is the item, its variance free.
+    Fits Sigma = Lambda Psi Lambda' + Theta with the first loading of each factor fixed to
+    1 (marker variable), all factors correlated and Theta diagonal. A factor measured by a
+    single item has its loading fixed at 1 and the item's residual variance fixed at 0
+    (lavaan: ``F =~ x; x ~~ 0*x``): the factor is the item, its variance free.
+
+    ``missing="ml"`` (default; alias ``"fiml"``) is ``lavaan::cfa(model, data, missing =
+    "ml")``: full-information ML, maximising the casewise log-likelihood over every row
+    with at least one answer,
+    log L = sum_i -1/2 [p_i log 2pi + log|Sigma_i| + (y_i - nu_i)' Sigma_i^-1 (y_i - nu_i)]
+    (y_i the answers row i gave; nu_i, Sigma_i the matching intercepts and covariances),
+    with intercepts estimated, standard errors from the observed information, and lavaan's
+    fit measures under missing = "ml" (chi-square against the unrestricted model fitted by
+    EM; see ``csi_helpers._cfa_fiml``). Rows with no answer on any item are dropped.
+    ``missing="listwise"`` is ``lavaan::cfa(model, data)``: incomplete rows deleted, F_ML =
+    log|Sigma| + tr(S Sigma^-1) - log|S| - p minimised on the covariance matrix S (divisor
+    N) of the complete rows, standard errors from the expected information.
 
     Parameters
     ----------
     data : DataFrame with one numeric column per item (other columns are ignored).
     model : {factor: [items]}; the first item of each factor is its marker. An item may be
         listed under more than one factor (a cross-loading); a factor may have one item.
-    missing : "listwise" (lavaan's default for ML). No other option yet.
+    missing : "ml" (FIML, the default; "fiml" is the same) or "listwise".
 
     Returns
     -------
     CFAResult with ``.fit`` (chi2, df, p_value, cfi, tli, rmsea, rmsea_ci, srmr, aic, bic,
     ...), ``.loadings`` (est, se, z, p_value, std_all), ``.factor_cov``, ``.factor_corr``,
-    ``.residual_variances``, ``.estimates`` (all parameters, lavaan's layout),
-    ``.n_used``, ``.n_dropped``, ``.converged``, ``.heywood``.
+    ``.residual_variances``, ``.estimates`` (all parameters, lavaan's layout, with the
+    "~1" intercept rows under FIML), ``.coverage`` (the answers each item and factor rests
+    on), ``.n_used``, ``.n_dropped``, ``.converged``, ``.heywood``.
 
-    Raises CSIInputError for a model naming an unknown item, a factor with fewer than 2
-    items, a model with more free parameters than covariances (negative df), non-numeric
-    or constant items, or too few complete rows. Non-convergence and Heywood cases
+    Raises CSIInputError for a bad ``missing``, a model naming an unknown item, a model
+    with more free parameters than covariances (negative df), non-numeric or constant
+    items, an item nobody answered, or too few rows. Non-convergence and Heywood cases
     (negative variances, |standardised loading| > 1, latent covariance matrix not positive
     definite) are reported on the result and warned about (CSIWarning), not hidden.
 
-    Reference: Rosseel (2012), lavaan, JSS 48(2); Joreskog (1969), Psychometrika 34.
+    References: Rosseel (2012), lavaan, JSS 48(2); Joreskog (1969), Psychometrika 34;
+    Arbuckle (1996), full information estimation with incomplete data; Enders (2010),
+    Applied missing data analysis.
 
     Example
     -------
-    >>> res = cfa(df, {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
-    ...                "speed": ["x7", "x8", "x9"]})          # doctest: +SKIP
-    >>> round(res.fit.cfi, 3), round(res.fit.srmr, 3)          # doctest: +SKIP
-    (0.931, 0.065)
+    >>> hs = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
+    ...       "speed": ["x7", "x8", "x9"]}
+    >>> res = cfa(df, hs)                                      # doctest: +SKIP
+    >>> round(res.fit.cfi, 3), res.n_used, res.coverage.loc["speed", "n"]  # doctest: +SKIP
+    (0.931, 301, 301)
+    >>> cfa(df, hs, missing="listwise").fit.srmr               # doctest: +SKIP
     """
-    if missing != "listwise":
-        raise CSIInputError(f"missing={missing!r}: only 'listwise' (lavaan's default for ML) "
-                            f"is supported; drop or impute incomplete rows first")
+    method = {"ml": "ml", "fiml": "ml", "listwise": "listwise"}.get(
+        missing.lower() if isinstance(missing, str) else None)
+    if method is None:
+        raise CSIInputError(f"missing={missing!r}: use 'ml' (full-information ML, the "
+                            f"default; alias 'fiml') or 'listwise' (delete incomplete rows)")
     clean, items = _check_model(data, model)
     spec = _Spec(clean, items)
     pstar = spec.p * (spec.p + 1) // 2
@@ -572,26 +624,39 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
             f"model: {spec.q} free parameters but only {pstar} variances and covariances among "
             f"{spec.p} items, so the model is not identified (df = {pstar - spec.q}); a single "
             f"factor needs at least 3 items; add items or correlate the factor with another")
-    x, n_dropped = _complete_cases(data, items)
-    n = x.shape[0]
-    s = _sample_cov(x, items)
-
-    theta0 = _start(spec, clean, s)
-    theta, fmin, info, iters, ok = _fisher_scoring(spec, theta0, s)
+    x_all = _answers(data, items)
+    nu = se_nu = None
+    if method == "ml":
+        from csi_helpers import _cfa_fiml
+        used = _cfa_fiml.check_data(x_all, items)
+        res = _cfa_fiml.fit(spec, clean, x_all, used)
+        theta, nu, fit, iters, ok = res.theta, res.nu, res.fit, res.iterations, res.converged
+        s, mean, n_patterns = res.sample_cov, res.sample_mean, res.n_patterns
+        info, scale = res.info, 1.0
+    else:
+        used = ~np.isnan(x_all).any(axis=1)
+        x = x_all[used]
+        s = _sample_cov(x, items)
+        mean, n_patterns = x.mean(axis=0), 1
+        theta, fmin, info, iters, ok = _fisher_scoring(spec, _start(spec, clean, s), s)
+        fit = _fit_indices(spec, s, spec.sigma(theta), max(fmin, 0.0), x.shape[0])
+        scale = 2.0 / x.shape[0]                       # expected information of F_ML
+    n, n_dropped = int(used.sum()), int((~used).sum())
     sig = spec.sigma(theta)
-    fit = _fit_indices(spec, s, sig, max(fmin, 0.0), n)
 
-    # standard errors from the expected information (lavaan: se = "standard")
+    # standard errors (lavaan: se = "standard"; expected information listwise, observed FIML)
     try:
-        vcov = np.linalg.inv(info) * 2.0 / n
+        vcov = np.linalg.inv(info) * scale
         se = np.sqrt(np.where(np.diag(vcov) > 0, np.diag(vcov), np.nan))
         if not np.all(np.isfinite(vcov)):
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
-        se = np.full(spec.q, np.nan)
+        se = np.full(info.shape[0], np.nan)
         warnings.warn("cfa: the information matrix is singular, so the model is not "
                       "(empirically) identified; standard errors are NaN", CSIWarning,
                       stacklevel=2)
+    if nu is not None:
+        se, se_nu = se[:spec.q], se[spec.q:]
 
     lam, th, psi = spec.unpack(theta)
     sd_imp = np.sqrt(np.abs(np.diag(sig)))
@@ -616,6 +681,10 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
             psi_rows.append((factors[f], "~~", factors[g], psi[f, g],
                              se[spec.n_lam + spec.n_theta + k], std, True))
     rows += psi_rows
+    if nu is not None:          # lavaan's meanstructure under missing = "ml"
+        rows += [(items[i], "~1", "", nu[i], se_nu[i], nu[i] / sd_imp[i], True)
+                 for i in range(spec.p)]
+        rows += [(fac, "~1", "", 0.0, np.nan, 0.0, False) for fac in factors]
     est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "est", "se", "std_all", "free"])
     est["z"] = est["est"] / est["se"]
     est["p_value"] = 2 * stats.norm.sf(np.abs(est["z"]))
@@ -659,8 +728,24 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
         factor_cov=factor_cov, factor_corr=factor_corr,
         sample_cov=pd.DataFrame(s, index=items, columns=items),
         implied_cov=pd.DataFrame(sig, index=items, columns=items),
-        n_used=int(n), n_dropped=int(n_dropped), converged=bool(ok), iterations=int(iters),
-        heywood=tuple(heywood))
+        n_used=n, n_dropped=n_dropped, converged=bool(ok), iterations=int(iters),
+        heywood=tuple(heywood), missing=method, n_patterns=int(n_patterns),
+        coverage=_coverage(clean, items, x_all[used]),
+        sample_mean=pd.Series(mean, index=items, name="mean"),
+        implied_mean=pd.Series(nu if nu is not None else mean, index=items, name="mean"))
+
+
+def _coverage(model: dict[str, list[str]], items: list[str], x: np.ndarray) -> pd.DataFrame:
+    """Answers per item and per factor among the rows used (see CFAResult.coverage)."""
+    obs = ~np.isnan(x)
+    idx = {it: i for i, it in enumerate(items)}
+    rows = [(it, "item", int(obs[:, i].sum()), int(obs[:, i].sum())) for i, it in enumerate(items)]
+    for fac, its in model.items():
+        o = obs[:, [idx[it] for it in its]]
+        rows.append((fac, "factor", int(o.any(axis=1).sum()), int(o.all(axis=1).sum())))
+    out = pd.DataFrame(rows, columns=["name", "kind", "n", "n_complete"]).set_index("name")
+    out["share"] = out["n"] / max(len(x), 1)
+    return out
 
 
 def _pairwise_correlations(x: pd.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray]:
@@ -690,10 +775,12 @@ def _pairwise_correlations(x: pd.DataFrame, kind: str) -> tuple[np.ndarray, np.n
 
 def validity(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
              fit: CFAResult | None = None, htmt2: bool = False,
-             absolute: bool = True, correlations: str = "semtools") -> ValidityResult:
+             absolute: bool = True, correlations: str = "semtools",
+             missing: str = "ml") -> ValidityResult:
     """Construct validity: composite reliability, AVE, Fornell-Larcker and HTMT.
 
-    From the standardised CFA solution (``cfa(data, model)``, or ``fit`` when given):
+    From the standardised CFA solution (``cfa(data, model, missing=missing)``, FIML by
+    default, or ``fit`` when given):
 
     * CR_f = (sum lambda)^2 / ((sum lambda)^2 + sum theta), lambda the standardised
       loadings of factor f and theta their standardised residual variances
@@ -727,7 +814,7 @@ def validity(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
         raise CSIInputError(f"model: item(s) {dup} belong to more than one factor; CR, AVE "
                             f"and HTMT need each item in one factor only")
     if fit is None:
-        fit = cfa(data, clean)
+        fit = cfa(data, clean, missing=missing)
     elif {k: tuple(v) for k, v in clean.items()} != fit.model:
         raise CSIInputError("validity: fit= was estimated on a different model; pass the same "
                             "model or leave fit=None")

@@ -322,6 +322,8 @@ def _newton(pt: _Patterns, spec, x: np.ndarray):
             if trial is not None and trial.loglik >= ev.loglik:
                 new_ev = evaluate(new, 2)
                 break
+            if dec < 1e-10:            # at the rounding floor of log L: Newton is exact here
+                break
             t /= 2
         if new_ev is None:
             ok = dec < 1e-10

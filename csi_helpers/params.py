@@ -570,6 +570,8 @@ _SCHEMA = _Map({
         "rfm": _Field(_Map({
             "bins": _Field(_Int(2, 10), default=5),
         }), default={}),
+        "negative_amounts": _Field(_Choice(("drop", "net", "error"), nullable=True),
+                                   default=None),
     }), default={}),
 })
 
@@ -1429,6 +1431,9 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
                 v.add(key, f"answers in {shown} that are no label of the scale: {shown_vals}"
                            f"{more}; add them to {key}.labels (or {key}.missing_labels if "
                            "they mean no answer), or give those items another scale")
+    if by_item and len(by_item) == len(item_scales(p)) and all(
+            isinstance(sc, dict) and isinstance(sc.get("points"), int) for sc in by_item.values()):
+        _check_answers(p, data, by_item, resolved, shown, v)
     for col, shares in _as_dict(fw.get("quota")).items():
         if col not in export.data.columns:
             v.add(f"fieldwork.quota.{col}", f"{col!r} is not a column of {shown}; "
@@ -1447,6 +1452,41 @@ def _check_survey(p: dict, f: Path, v: _Validator) -> None:
                       f"{value!r} is not a value of column {col!r} in {shown} "
                       f"(found: {shown_vals}); {_near(str(value), sorted(found))}"
                       "fix the value")
+
+
+#: Fewer complete responses than this (or than items + 1) cannot carry the models.
+MIN_RESPONSES = 30
+
+
+def _check_answers(p: dict, data, by_item: dict, spec: dict, shown: str, v: _Validator) -> None:
+    """Items without answers or with one answer for everyone, and too few responses for the
+    models: what would stop reliability, factor analysis and PLS minutes into a run."""
+    from . import scales as scales_mod
+
+    try:
+        values = scales_mod.assign_scales(data, by_item, id_column=None).values
+    except CSIInputError:
+        return
+    positions = {it["id"]: i for i, it in enumerate(p["indicator_system"]["items"])}
+    for item in values.columns:
+        answered = values[item].dropna()
+        key = f"indicator_system.items[{positions[item]}]"
+        if answered.empty:
+            v.add(key, f"{item} has no answer on its scale in {shown}; check its column "
+                       "(items[].column) and scale, or remove the item")
+        elif answered.nunique() == 1:
+            v.add(key, f"{item} has the same answer in all {len(answered)} responses; a constant "
+                       "item carries no information and stops reliability and factor "
+                       "analysis: remove it from the indicator system")
+    status = spec.get("status_column")
+    complete = len(data) if not status or status not in data.columns else \
+        int((data[status] == "complete").sum())
+    need = max(MIN_RESPONSES, len(values.columns) + 1)
+    if complete < need:
+        v.add("sources.survey", f"{shown} has {complete} complete responses, fewer than the "
+                                f"{need} the models need ({MIN_RESPONSES} at least, and more "
+                                f"than the {len(values.columns)} items); collect more "
+                                "responses or reduce the items")
 
 
 # =========================================================================== readers

@@ -126,6 +126,7 @@ DEFAULTS = {
                  "b_min_cooperation": 4},
     "tags": {"window_days": 365},
     "rfm": {"bins": 5},
+    "negative_amounts": None,
 }
 
 
@@ -156,6 +157,10 @@ def settings(params: dict, transactions: pd.DataFrame | None = None) -> dict:
                 given = pd.Timestamp(dates.max()).normalize()
             out["as_of"] = _as_of(given, "tiering.as_of")
             continue
+        if key == "negative_amounts":
+            # null: no policy declared (csi validate asks for one when amounts are negative)
+            out[key] = block.get(key) or "error"
+            continue
         given = block.get(key) if isinstance(block.get(key), Mapping) else {}
         out[key] = {k: given.get(k, v) for k, v in default.items()}
     return out
@@ -167,6 +172,8 @@ def preflight(params: dict, customers: pd.DataFrame, transactions: pd.DataFrame)
 
     * ``as_of`` can be set (given, or transactions with dates);
     * the transactions cover the full years the B rule needs (``b_consecutive_years + 1``);
+    * negative amounts (returns) come with a declared ``tiering.negative_amounts`` policy;
+    * the transactions are not empty;
     * every type of ``rule_abc.a_customer_types`` / ``a_top_among`` occurs in the customer
       master (a type no customer has selects nobody: 0 A-tier customers without a word).
 
@@ -181,8 +188,23 @@ def preflight(params: dict, customers: pd.DataFrame, transactions: pd.DataFrame)
     except CSIInputError as exc:
         return [str(exc)]
     rule = cfg["rule_abc"]
+    amounts = pd.to_numeric(transactions.get("amount"), errors="coerce") \
+        if "amount" in transactions.columns else pd.Series(dtype=float)
+    n_neg = int((amounts < 0).sum())
+    declared = ((params or {}).get("tiering") or {}).get("negative_amounts")
+    if n_neg and declared in (None, "error"):
+        problems.append(
+            f"tiering.negative_amounts: {n_neg} transaction(s) have a negative amount (returns "
+            f"or refunds?) and {'no policy is declared' if declared is None else 'the policy is error'}"
+            "; set tiering.negative_amounts: net (subtract them from the customer's revenue), "
+            "drop (leave them out, counted) or correct the export")
+    if transactions.empty:
+        problems.append("sources.transactions: the export has no rows; export the transactions "
+                        "of the last three years, or leave sources.transactions out")
+        return problems
     try:
-        years = yearly_sales(transactions, cfg["as_of"]).shape[1]
+        years = yearly_sales(transactions, cfg["as_of"],
+                             negative="net" if n_neg else "error").shape[1]
     except CSIInputError as exc:
         return problems + [f"sources.transactions: {exc}"]
     need = int(rule["b_consecutive_years"]) + 1
@@ -1003,7 +1025,7 @@ def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFra
 
 # ---------------------------------------------------------------------------- tags
 def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFrame, as_of,
-         window_days: int = 365, vip=None) -> pd.DataFrame:
+         window_days: int = 365, vip=None, negative: str = "error") -> pd.DataFrame:
     """Tags (标签) per customer: Y/N visited the store, M/O bought, VIP; with the treatment.
 
     - ``Y`` if the customer has a store visit in the window (as_of - window_days, as_of],
@@ -1038,7 +1060,7 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     start = as_of - pd.Timedelta(days=int(window_days))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        tx = clean_transactions(transactions, as_of, customers)
+        tx = clean_transactions(transactions, as_of, customers, negative)
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=2)
     _require(visits, ["customer_id", "date"], "visits")
@@ -1105,7 +1127,7 @@ def _scores(x: pd.Series, bins: int) -> pd.Series:
 
 
 def rfm(transactions: pd.DataFrame, as_of, bins: int = 5,
-        customers: pd.DataFrame | None = None) -> pd.DataFrame:
+        customers: pd.DataFrame | None = None, negative: str = "error") -> pd.DataFrame:
     """Recency, frequency, monetary value and their scores 1..bins per buying customer.
 
     - ``recency`` = days from the last purchase to as_of; ``frequency`` = number of
@@ -1133,7 +1155,7 @@ def rfm(transactions: pd.DataFrame, as_of, bins: int = 5,
     as_of = _as_of(as_of)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        tx = clean_transactions(transactions, as_of, customers)
+        tx = clean_transactions(transactions, as_of, customers, negative)
     for w in caught:
         warnings.warn(w.message, w.category, stacklevel=2)
     g = tx.groupby("customer_id")

@@ -659,3 +659,20 @@ def test_yaml_alias_bomb_is_refused(tmp_path):
     ok = tmp_path / "params" / "ok.yaml"     # modest aliases stay allowed
     ok.write_text("p: &p {important: true}\nq: *p\n", encoding="utf-8")
     assert not any("aliases" in line for line in params.check(ok))
+
+
+def test_constant_items_and_too_few_responses_are_found_before_a_run(tmp_path):
+    raw = demo_raw()
+    del raw["demo"]
+    path = demo_project(tmp_path, raw, n=20)
+    f = tmp_path / "data" / "demo" / "survey.csv"
+    text = f.read_bytes().decode("gbk").splitlines()
+    head = text[0].split(",")
+    k = head.index("Q05")
+    rows = [line.split(",") for line in text[1:]]
+    for r in rows:
+        r[k] = "满意"
+    f.write_bytes(("\n".join([text[0]] + [",".join(r) for r in rows]) + "\n").encode("gbk"))
+    problems = params.check(path)
+    assert_problem(problems, "indicator_system.items[4]", "Q05 has the same answer in all")
+    assert_problem(problems, "sources.survey", "complete responses, fewer than the 30")
