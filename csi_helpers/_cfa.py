@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -67,6 +68,11 @@ import pandas as pd
 from scipy import optimize, stats
 
 from csi_helpers.errors import CSIInputError, CSIWarning
+
+try:  # multi-threaded OpenBLAS is several times slower on these many small products
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+    threadpool_limits = None
 
 __all__ = ["cfa", "validity", "CFAResult", "FitIndices", "ValidityResult"]
 
@@ -625,6 +631,11 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
             f"{spec.p} items, so the model is not identified (df = {pstar - spec.q}); a single "
             f"factor needs at least 3 items; add items or correlate the factor with another")
     x_all = _answers(data, items)
+    with (threadpool_limits(1, user_api="blas") if threadpool_limits else nullcontext()):
+        return _estimate(spec, clean, items, x_all, method)
+
+
+def _estimate(spec: _Spec, clean: dict, items: list[str], x_all: np.ndarray, method: str):
     nu = se_nu = None
     if method == "ml":
         from csi_helpers import _cfa_fiml
@@ -654,7 +665,7 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
         se = np.full(info.shape[0], np.nan)
         warnings.warn("cfa: the information matrix is singular, so the model is not "
                       "(empirically) identified; standard errors are NaN", CSIWarning,
-                      stacklevel=2)
+                      stacklevel=3)
     if nu is not None:
         se, se_nu = se[:spec.q], se[spec.q:]
 
@@ -716,11 +727,11 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
     if heywood:
         warnings.warn("cfa: improper solution (Heywood case): " + "; ".join(heywood)
                       + ". Check the model (items, factors) and the sample size.",
-                      CSIWarning, stacklevel=2)
+                      CSIWarning, stacklevel=3)
     if not ok:
         warnings.warn(f"cfa: the ML estimation did not converge in {iters} iterations; the "
                       f"estimates and fit indices are not reliable. Check the model and data.",
-                      CSIWarning, stacklevel=2)
+                      CSIWarning, stacklevel=3)
 
     return CFAResult(
         model={k: tuple(v) for k, v in clean.items()}, fit=fit, estimates=est.reset_index(drop=True),

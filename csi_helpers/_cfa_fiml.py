@@ -52,13 +52,13 @@ An R package for structural equation modeling. Journal of Statistical Software, 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from csi_helpers import _cfa as core
-from csi_helpers.errors import CSIInputError
+from csi_helpers.errors import CSIInputError, CSIWarning
 
 _LOG2PI = math.log(2 * math.pi)
 _ROWS = 4096            # rows per block in the per-row gathers (bounds memory)
@@ -73,6 +73,7 @@ class _Group:
     r0: int
     r1: int
     oi: np.ndarray       # (c, d) observed item indices per pattern
+    mi: np.ndarray       # (c, p - d) missing item indices per pattern
     lp: np.ndarray       # (rows,) pattern of each row, 0..c-1
     yo: np.ndarray       # (rows, d) observed answers
     counts: np.ndarray   # (c,)
@@ -87,8 +88,11 @@ class _Patterns:
     def __init__(self, x: np.ndarray):
         n, p = x.shape
         obs = ~np.isnan(x)
-        uniq, inv, counts = np.unique(obs, axis=0, return_inverse=True, return_counts=True)
-        inv = np.asarray(inv).reshape(-1)
+        packed = np.ascontiguousarray(np.packbits(obs, axis=1))
+        _, first, inv, counts = np.unique(packed.view(f"V{packed.shape[1]}").ravel(),
+                                          return_index=True, return_inverse=True,
+                                          return_counts=True)
+        uniq, inv = obs[first], np.asarray(inv).reshape(-1)
         d_u = uniq.sum(axis=1)
         perm = np.lexsort((np.arange(len(uniq)), -d_u))        # most complete first
         rank = np.empty_like(perm)
@@ -112,16 +116,31 @@ class _Patterns:
             pid0, pid1 = int(ids[0]), int(ids[-1]) + 1
             r0 = int(self.starts[pid0])
             r1 = int(self.starts[pid1 - 1] + counts[pid1 - 1])
-            oi = np.nonzero(uniq[pid0:pid1])[1].reshape(-1, d)
+            oi = np.nonzero(uniq[pid0:pid1])[1].reshape(pid1 - pid0, d)
+            mi = np.nonzero(~uniq[pid0:pid1])[1].reshape(pid1 - pid0, p - d)
             lp = self.pat[r0:r1] - pid0
             yo = self.y[r0:r1][np.arange(r1 - r0)[:, None], oi[lp]]
             ta, tb = np.triu_indices(d)
             self.groups.append(_Group(
-                d=d, pid0=pid0, pid1=pid1, r0=r0, r1=r1, oi=oi, lp=lp, yo=yo,
+                d=d, pid0=pid0, pid1=pid1, r0=r0, r1=r1, oi=oi, mi=mi, lp=lp, yo=yo,
                 counts=counts[pid0:pid1].astype(float),
                 flat=(oi[:, :, None] * p + oi[:, None, :]).ravel(),
                 vpos=self.vidx[oi[:, ta], oi[:, tb]], tri=(ta, tb)))
         self._kr = None
+        # per-pattern sums of r_i r_i': large patterns by one product each, the small ones
+        # by reduceat over blocks of at most _ROWS rows
+        self.big = np.where(counts >= 64)[0]
+        small = np.where(counts < 64)[0]
+        self.small_blocks = []
+        if len(small):
+            cum = np.cumsum(counts[small])
+            for ids in np.split(small, np.searchsorted(cum, np.arange(_ROWS, cum[-1], _ROWS))):
+                if len(ids) == 0:
+                    continue
+                cs = counts[ids]
+                local = np.concatenate([[0], np.cumsum(cs)[:-1]])
+                rows = np.repeat(self.starts[ids] - local, cs) + np.arange(cs.sum())
+                self.small_blocks.append((ids, rows, local))
 
     def kron_index(self):
         """Index arrays mapping a vech x vech matrix Z to the p^2 x p^2 matrix
@@ -145,14 +164,60 @@ class _Pass:
 
 def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _Pass | None:
     """The log-likelihood (level 0), its derivatives in mu and Sigma (1), and the
-    per-pattern pieces of the second derivatives (2). None when a Sigma_o is not PD."""
+    per-pattern pieces of the second derivatives (2). None when a Sigma_o is not PD.
+
+    A pattern missing k items, k <= p - k, gets K_o (Sigma_o^-1 padded with zeros) from
+    P = Sigma^-1 as P - P[:, m] P[m, m]^-1 P[m, :] and log|Sigma_o| = log|Sigma| +
+    log|P[m, m]| (one p x p factorisation for all of them, k x k ones per pattern); a
+    pattern with fewer observed than missing items factorises its Sigma_oo directly."""
     p = pt.p
     ll = 0.0
     r_all = np.zeros((pt.n, p)) if level >= 1 else None
-    ksum = np.zeros(p * p) if level >= 1 else None
+    ksum = np.zeros((p, p)) if level >= 1 else None
     vk = np.zeros((pt.n_patterns, len(pt.iu[0]))) if level >= 2 else None
+    try:
+        chol = np.linalg.cholesky(sigma)
+        pinv = np.linalg.inv(sigma)
+        pinv = (pinv + pinv.T) / 2
+        logdet_full = 2 * float(np.log(np.diag(chol)).sum())
+    except np.linalg.LinAlgError:
+        pinv = None
     for g in pt.groups:
-        s_oo = sigma[g.oi[:, :, None], g.oi[:, None, :]]
+        c, rows, k = g.pid1 - g.pid0, g.r1 - g.r0, p - g.d
+        counts = g.counts
+        if pinv is not None and k <= g.d:                  # Schur complement of P
+            yc = (pt.y[g.r0:g.r1] - mu) * pt.obs[g.r0:g.r1]
+            z = yc @ pinv
+            if k == 0:
+                r, logdet = z, np.full(c, logdet_full)
+                if level >= 1:
+                    ksum += counts.sum() * pinv
+                if level >= 2:
+                    vk[g.pid0:g.pid1] = pinv[pt.iu]
+            else:
+                w_ = pinv[g.mi]                                       # (c, k, p)
+                pmm = w_[np.arange(c)[:, None], :, g.mi].transpose(0, 2, 1)  # (c, k, k)
+                try:
+                    cm = np.linalg.cholesky(pmm)
+                except np.linalg.LinAlgError:
+                    return None
+                logdet = logdet_full + 2 * np.log(np.diagonal(cm, axis1=1, axis2=2)).sum(axis=1)
+                qm = np.linalg.inv(pmm)
+                bq = qm @ w_                                          # (c, k, p)
+                v = z[np.arange(rows)[:, None], g.mi[g.lp]]           # (rows, k)
+                wv = np.einsum("rkl,rl->rk", qm[g.lp], v)
+                r = z - np.einsum("rkp,rk->rp", w_[g.lp], wv)
+                if level >= 1:
+                    ksum += counts.sum() * pinv - (counts[:, None, None] * w_).reshape(c * k, p).T \
+                        @ bq.reshape(c * k, p)
+                if level >= 2:
+                    kfull = pinv[None] - np.matmul(w_.transpose(0, 2, 1), bq)
+                    vk[g.pid0:g.pid1] = kfull[:, pt.iu[0], pt.iu[1]]
+            ll -= 0.5 * (float(counts @ (g.d * _LOG2PI + logdet)) + float(np.einsum("ij,ij->", yc, r)))
+            if level >= 1:
+                r_all[g.r0:g.r1] = r
+            continue
+        s_oo = sigma[g.oi[:, :, None], g.oi[:, None, :]]                # direct: Sigma_oo
         try:
             chol = np.linalg.cholesky(s_oo)
         except np.linalg.LinAlgError:
@@ -160,38 +225,30 @@ def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _
         logdet = 2 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
         kd = np.linalg.inv(s_oo)
         yc = g.yo - mu[g.oi][g.lp]
-        c, rows = g.pid1 - g.pid0, g.r1 - g.r0
-        if c * 32 <= rows:                                 # few, large patterns: BLAS
-            ro = np.empty_like(yc)
-            for k in range(c):
-                a, b = g.lp.searchsorted(k), g.lp.searchsorted(k, side="right")
-                ro[a:b] = yc[a:b] @ kd[k]
-        else:
-            ro = np.concatenate([np.einsum("rij,rj->ri", kd[g.lp[s:s + _ROWS]], yc[s:s + _ROWS])
-                                 for s in range(0, rows, _ROWS)])
-        ll -= 0.5 * (float(g.counts @ (g.d * _LOG2PI + logdet)) + float(np.einsum("ij,ij->", yc, ro)))
+        ro = np.concatenate([np.einsum("rij,rj->ri", kd[g.lp[s:s + _ROWS]], yc[s:s + _ROWS])
+                             for s in range(0, rows, _ROWS)])
+        ll -= 0.5 * (float(counts @ (g.d * _LOG2PI + logdet)) + float(np.einsum("ij,ij->", yc, ro)))
         if level >= 1:
-            block = r_all[g.r0:g.r1]
-            block[np.arange(rows)[:, None], g.oi[g.lp]] = ro
-            ksum += np.bincount(g.flat, weights=(g.counts[:, None, None] * kd).ravel(),
-                                minlength=p * p)
+            r_all[g.r0:g.r1][np.arange(rows)[:, None], g.oi[g.lp]] = ro
+            ksum += np.bincount(g.flat, weights=(counts[:, None, None] * kd).ravel(),
+                                minlength=p * p).reshape(p, p)
         if level >= 2:
             vk[g.pid0:g.pid1][np.arange(c)[:, None], g.vpos] = kd[:, g.tri[0], g.tri[1]]
     if level == 0:
         return _Pass(loglik=ll)
-    ksum = ksum.reshape(p, p)
     rr = r_all.T @ r_all
     out = _Pass(loglik=ll, rsum=r_all.sum(axis=0), g=0.5 * (rr - ksum), ksum=ksum)
     if level >= 2:
         out.vk = vk
         out.rpat = np.add.reduceat(r_all, pt.starts, axis=0)
         i0, i1 = pt.iu
-        vrr = np.zeros((pt.n_patterns, len(i0)))
-        for s in range(0, pt.n, _ROWS):
-            blk = r_all[s:s + _ROWS]
-            ind = sparse.csr_matrix((np.ones(len(blk)), (pt.pat[s:s + _ROWS], np.arange(len(blk)))),
-                                    shape=(pt.n_patterns, len(blk)))
-            vrr += ind @ (blk[:, i0] * blk[:, i1])
+        vrr = np.empty((pt.n_patterns, len(i0)))
+        for k in pt.big:
+            blk = r_all[pt.starts[k]:pt.starts[k] + pt.counts[k]]
+            vrr[k] = (blk.T @ blk)[i0, i1]
+        for ids, rows, local in pt.small_blocks:
+            blk = r_all[rows]
+            vrr[ids] = np.add.reduceat(blk[:, i0] * blk[:, i1], local, axis=0)
         out.vrr = vrr
     return out
 
@@ -203,7 +260,10 @@ def em_h1(pt: _Patterns, max_iter: int = 500, tol: float = 1e-5):
     E-step and M-step in closed form from one pass: with r_i = Sigma_o^-1 (y_i - mu_o),
     mu <- mu + Sigma sum_i r_i / N and Sigma <- Sigma + Sigma (2 G / N) Sigma - a a'
     (a the mean step), which is the usual T1/N, T2/N - mu mu' of the expected sufficient
-    statistics. Returns mu, Sigma, logL, iterations.
+    statistics. lavaan stops when no mean or covariance moves by tol (absolute); the
+    same change relative to the standard deviations must also be below tol, which binds
+    only for items on a scale far below 1 (where lavaan's EM stops too early). Returns
+    mu, Sigma, logL, iterations.
     """
     cnt = pt.obs.sum(axis=0)
     mu = (pt.y * pt.obs).sum(axis=0) / cnt
@@ -224,10 +284,17 @@ def em_h1(pt: _Patterns, max_iter: int = 500, tol: float = 1e-5):
         new_sigma = (new_sigma + new_sigma.T) / 2
         if np.linalg.eigvalsh(new_sigma)[0] < 1e-6:
             new_sigma[np.diag_indices(pt.p)] += np.diag(new_sigma).max() * 1e-8
-        delta = max(np.abs(new_mu - mu).max(), np.abs((new_sigma - sigma)[pt.iu]).max())
+        dmu, dsig = np.abs(new_mu - mu), np.abs(new_sigma - sigma)
+        sd = np.sqrt(np.abs(np.diag(new_sigma)))
+        delta = max(dmu.max(), dsig[pt.iu].max())                    # lavaan's criterion
+        rel = max((dmu / sd).max(), (dsig / np.outer(sd, sd))[pt.iu].max())
         mu, sigma = new_mu, new_sigma
-        if delta < tol:
+        if delta < tol and rel < tol:       # rel guards items on a tiny scale (<< 1)
             break
+    else:
+        warnings.warn(f"cfa: the EM estimate of the unrestricted (H1) model did not converge "
+                      f"in {max_iter} iterations; chi-square and SRMR are approximate",
+                      CSIWarning, stacklevel=4)
     ev = _pass(pt, mu, sigma, level=0)
     return mu, sigma, ev.loglik, it
 

@@ -281,7 +281,7 @@ class _Engine:
                 s_l = 1.0 / np.einsum("gq,bq->bg", g.a[:, :pl], v[:, il] ** 2)
                 s_m = 1.0 / np.einsum("gq,bq->bg", g.a[:, pl:], v[:, im] ** 2)
                 Pc = PQ.reshape(PQ.shape[:2] + (pl, len(im)))
-                val = s_l * s_m * np.einsum("bgq,bgqr,br->bg", Pc, u[:, il], u[:, im])
+                val = s_l * s_m * np.einsum("bgqr,bq,br->bg", Pc, u[:, il], u[:, im])
                 miss = np.einsum("gq,bg->bq", 1.0 - g.ab, val)
                 ayy = T[:, l, mm][:, None] - miss
                 outer[b]["AYY"][:, :, l, mm] = ayy

@@ -56,6 +56,7 @@ class NotebookRun:
     output: str | None = None
     error: dict | None = None
     left_out: list = field(default_factory=list)   # optional parts without data (optional.py)
+    notes: list = field(default_factory=list)      # what it worked around (rows left out ...)
 
 
 class RunCrash(Exception):
@@ -318,6 +319,7 @@ class Run:
             nb.output = _rel(out, self.run_dir)
             start = time.perf_counter()
             bar = {"desc": f"{self.client} {nb.name}", "leave": False} if self.progress else False
+            os.environ["CSI_NOTEBOOK"] = nb.name   # the kernel inherits it (notes.jsonl)
             try:
                 source, left_out = optional.prepare(nbformat.read(src, as_version=4), self.p,
                                                     self.p["client"].get("language", "en"))
@@ -346,11 +348,31 @@ class Run:
                     traceback.format_exception(type(exc), exc, exc.__traceback__)))
             nb.seconds = round(time.perf_counter() - start, 2)
             self.echo(self._line(nb))
+            nb.notes = self._new_notes(nb.name)
+            for note in nb.notes:
+                self.echo(f"[{self.client}] {nb.name}: {one_line(note)}")
             self.write_manifest()
         self.finished = _now()
         self.write_manifest()
         self._deliverables()
         return self.result
+
+    def _new_notes(self, name: str) -> list[str]:
+        """The notes (CSIWarnings: rows left out, items dropped ...) a notebook recorded."""
+        from .workbook import NOTES_FILE
+
+        path = self.run_dir / NOTES_FILE
+        if not path.exists():
+            return []
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("notebook") == name and entry.get("note") not in out:
+                out.append(entry["note"])
+        return out
 
     def _line(self, nb: NotebookRun) -> str:
         if nb.status == "ok":

@@ -19,6 +19,7 @@ and saves what the notebook produces into the run folder:
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,43 @@ def open(params_path: str | Path, run_dir: str | Path | None = "") -> "Workbook"
         (run / sub).mkdir(parents=True, exist_ok=True)
     from . import plotting
     plotting.setup()
+    _record_warnings(run)
     return Workbook(params=p, params_file=params_file, root=root, run_dir=run,
                     interactive=interactive)
+
+
+#: What the analysis worked around (rows left out, items dropped ...), one JSON per line:
+#: the runner echoes new lines on the console and keeps them in the manifest.
+NOTES_FILE = "notes.jsonl"
+
+
+def _record_warnings(run: Path) -> None:
+    """Show every :class:`CSIWarning` in the notebook's output (so the report has it, not
+    only stderr) and append it to ``<run>/notes.jsonl`` for the console and the manifest.
+    Other warnings keep Python's default handling."""
+    import sys
+    import warnings
+
+    from .errors import CSIWarning
+
+    original = getattr(warnings.showwarning, "_csi_original", warnings.showwarning)
+    notebook = os.environ.get("CSI_NOTEBOOK", "")
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, CSIWarning):
+            return original(message, category, filename, lineno, file, line)
+        text = str(message)
+        print(f"Note: {text}", file=sys.stdout)
+        try:
+            with (run / NOTES_FILE).open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"notebook": notebook, "note": text},
+                                    ensure_ascii=False) + "\n")
+        except OSError:   # a read-only scratch folder: the note is still shown
+            pass
+
+    show._csi_original = original
+    warnings.showwarning = show
+    warnings.simplefilter("always", CSIWarning)
 
 
 @dataclass

@@ -206,3 +206,25 @@ def test_report_typesets_math_without_the_web():
     assert report.render_math(r"$\notacommand{x}$") == r"`\notacommand{x}`"
     block = report.render_math("Position:\n$$\\text{position} = 100 \\cdot \\frac{x - 1}{4}$$\nso")
     assert '<div style="text-align: center"><img class="csi-math"' in block and "$$" not in block
+
+
+def test_notes_of_the_analysis_reach_console_manifest_and_report(project, tmp_path):
+    """A CSIWarning (rows left out, an item dropped) is shown in the notebook's output (so in
+    the report), echoed on the console after the notebook, and kept in the manifest."""
+    nb = _notebook("from csi_helpers import workbook\nwb = workbook.open(params_path, run_dir)",
+                   "import warnings\nfrom csi_helpers.errors import CSIWarning\n"
+                   "warnings.warn('transactions.date: 3 row(s) after as_of left out', CSIWarning)")
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    nbformat.write(nb, nbs / "01_problem_framing.ipynb")
+    lines: list[str] = []
+    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path / "out",
+                                   only="01", progress=False, echo=lines.append,
+                                   notebooks_dir=nbs)
+    assert result.ok
+    assert any("01_problem_framing: transactions.date: 3 row(s) after as_of left out" in ln
+               for ln in lines)
+    m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["notebooks"][0]["notes"] == ["transactions.date: 3 row(s) after as_of left out"]
+    html = result.report.read_text(encoding="utf-8")
+    assert "Note: transactions.date: 3 row(s) after as_of left out" in html
