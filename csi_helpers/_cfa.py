@@ -5,14 +5,12 @@ does; ``validity(data, model)`` derives composite reliability, AVE, the Fornell-
 table and the HTMT matrix from it. Both are re-exported by ``csi_helpers.factors`` (use
 ``factors.cfa`` / ``factors.validity``).
 
-Missing answers: ``missing="ml"`` (the default; alias ``"fiml"``) is lavaan's
-``cfa(model, data, missing = "ml")``, full-information ML over every row with at least one
-answer, means estimated (module ``csi_helpers._cfa_fiml``, which documents the
-likelihood and lavaan's fit measures under missing = "ml"); ``missing="listwise"`` is
-lavaan's default ``cfa(model, data)``, below. On complete data both give the same
-estimates, chi-square, CFI, TLI, RMSEA and log-likelihood; as in lavaan, "ml" adds the p
-intercepts (npar, AIC, BIC), takes standard errors from the observed information, and its
-SRMR includes the mean residuals (``fit.srmr_nomean`` is the listwise-comparable one).
+Missing answers: ``missing="ml"`` (default; alias "fiml") is ``lavaan::cfa(model, data,
+missing = "ml")``, full-information ML with the means estimated (``csi_helpers._cfa_fiml``
+documents it); ``missing="listwise"`` is lavaan's default ``cfa(model, data)``, below. On
+complete data the two give the same estimates, chi-square, CFI, TLI, RMSEA and logL; as
+in lavaan, "ml" adds p intercepts (npar, AIC, BIC), takes standard errors from the
+observed information and includes the means in SRMR (``fit.srmr_nomean`` excludes them).
 
 What lavaan's listwise defaults mean here (lavaan 0.6, ``cfa(model, data)``):
 
@@ -48,12 +46,12 @@ References
 ----------
 Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of
 Statistical Software, 48(2). Arbuckle, J. L. (1996). Full information estimation in the
-presence of incomplete data. Enders, C. K. (2010). Applied missing data analysis. Joreskog, K. G. (1969). A general approach to confirmatory
-maximum likelihood factor analysis. Psychometrika, 34, 183-202. Fornell, C. & Larcker,
-D. F. (1981). Evaluating structural equation models with unobservable variables and
-measurement error. JMR 18(1), 39-50. Henseler, J., Ringle, C. M. & Sarstedt, M. (2015).
-A new criterion for assessing discriminant validity in variance-based SEM. JAMS 43,
-115-135.
+presence of incomplete data. Enders, C. K. (2010). Applied missing data analysis.
+Joreskog, K. G. (1969). A general approach to confirmatory maximum likelihood factor
+analysis. Psychometrika, 34, 183-202. Fornell, C. & Larcker, D. F. (1981). Evaluating
+structural equation models with unobservable variables and measurement error. JMR 18(1),
+39-50. Henseler, J., Ringle, C. M. & Sarstedt, M. (2015). A new criterion for assessing
+discriminant validity in variance-based SEM. JAMS 43, 115-135.
 """
 from __future__ import annotations
 
@@ -202,11 +200,14 @@ class CFAResult:
                  "  " + repr(self.fit)]
         if self.heywood:
             lines.append("  Heywood / improper solution: " + "; ".join(self.heywood))
+        if self.missing == "ml" and self.coverage is not None:
+            fac = self.coverage.loc[self.coverage["kind"] == "factor", "n"]
+            lines.append("  answers per factor: " + ", ".join(f"{k} {v}" for k, v in fac.items()))
         lines.append(self.loadings[["est", "se", "std_all"]].round(3).to_string())
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = repr(self).split("\n")[:3 if self.heywood else 2]
+        head = repr(self).split("\n")[:2 + bool(self.heywood) + (self.missing == "ml")]
         return ("<pre>" + "\n".join(head) + "</pre>"
                 + self.loadings.round(3).to_html())
 
@@ -571,17 +572,14 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
     single item has its loading fixed at 1 and the item's residual variance fixed at 0
     (lavaan: ``F =~ x; x ~~ 0*x``): the factor is the item, its variance free.
 
-    ``missing="ml"`` (default; alias ``"fiml"``) is ``lavaan::cfa(model, data, missing =
-    "ml")``: full-information ML, maximising the casewise log-likelihood over every row
-    with at least one answer,
+    ``missing="ml"`` (default; alias "fiml"), as ``cfa(model, data, missing = "ml")``:
+    full-information ML over every row with at least one answer (empty rows dropped),
     log L = sum_i -1/2 [p_i log 2pi + log|Sigma_i| + (y_i - nu_i)' Sigma_i^-1 (y_i - nu_i)]
     (y_i the answers row i gave; nu_i, Sigma_i the matching intercepts and covariances),
-    with intercepts estimated, standard errors from the observed information, and lavaan's
-    fit measures under missing = "ml" (chi-square against the unrestricted model fitted by
-    EM; see ``csi_helpers._cfa_fiml``). Rows with no answer on any item are dropped.
-    ``missing="listwise"`` is ``lavaan::cfa(model, data)``: incomplete rows deleted, F_ML =
-    log|Sigma| + tr(S Sigma^-1) - log|S| - p minimised on the covariance matrix S (divisor
-    N) of the complete rows, standard errors from the expected information.
+    intercepts estimated, standard errors from the observed information, fit measures as
+    lavaan's under missing = "ml" (chi-square against the unrestricted model fitted by EM;
+    see ``csi_helpers._cfa_fiml``). ``missing="listwise"``: incomplete rows deleted, F_ML
+    minimised on their covariance matrix, standard errors from the expected information.
 
     Parameters
     ----------
@@ -605,8 +603,7 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
     definite) are reported on the result and warned about (CSIWarning), not hidden.
 
     References: Rosseel (2012), lavaan, JSS 48(2); Joreskog (1969), Psychometrika 34;
-    Arbuckle (1996), full information estimation with incomplete data; Enders (2010),
-    Applied missing data analysis.
+    Arbuckle (1996), FIML with incomplete data; Enders (2010), Applied missing data analysis.
 
     Example
     -------
@@ -636,9 +633,9 @@ def cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], *,
 
 
 def _estimate(spec: _Spec, clean: dict, items: list[str], x_all: np.ndarray, method: str):
+    from csi_helpers import _cfa_fiml
     nu = se_nu = None
     if method == "ml":
-        from csi_helpers import _cfa_fiml
         used = _cfa_fiml.check_data(x_all, items)
         res = _cfa_fiml.fit(spec, clean, x_all, used)
         theta, nu, fit, iters, ok = res.theta, res.nu, res.fit, res.iterations, res.converged
@@ -741,22 +738,9 @@ def _estimate(spec: _Spec, clean: dict, items: list[str], x_all: np.ndarray, met
         implied_cov=pd.DataFrame(sig, index=items, columns=items),
         n_used=n, n_dropped=n_dropped, converged=bool(ok), iterations=int(iters),
         heywood=tuple(heywood), missing=method, n_patterns=int(n_patterns),
-        coverage=_coverage(clean, items, x_all[used]),
+        coverage=_cfa_fiml.coverage(clean, items, x_all[used]),
         sample_mean=pd.Series(mean, index=items, name="mean"),
         implied_mean=pd.Series(nu if nu is not None else mean, index=items, name="mean"))
-
-
-def _coverage(model: dict[str, list[str]], items: list[str], x: np.ndarray) -> pd.DataFrame:
-    """Answers per item and per factor among the rows used (see CFAResult.coverage)."""
-    obs = ~np.isnan(x)
-    idx = {it: i for i, it in enumerate(items)}
-    rows = [(it, "item", int(obs[:, i].sum()), int(obs[:, i].sum())) for i, it in enumerate(items)]
-    for fac, its in model.items():
-        o = obs[:, [idx[it] for it in its]]
-        rows.append((fac, "factor", int(o.any(axis=1).sum()), int(o.all(axis=1).sum())))
-    out = pd.DataFrame(rows, columns=["name", "kind", "n", "n_complete"]).set_index("name")
-    out["share"] = out["n"] / max(len(x), 1)
-    return out
 
 
 def _pairwise_correlations(x: pd.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray]:

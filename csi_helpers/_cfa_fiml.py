@@ -56,6 +56,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from csi_helpers import _cfa as core
 from csi_helpers.errors import CSIInputError, CSIWarning
@@ -213,7 +214,8 @@ def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _
                 if level >= 2:
                     kfull = pinv[None] - np.matmul(w_.transpose(0, 2, 1), bq)
                     vk[g.pid0:g.pid1] = kfull[:, pt.iu[0], pt.iu[1]]
-            ll -= 0.5 * (float(counts @ (g.d * _LOG2PI + logdet)) + float(np.einsum("ij,ij->", yc, r)))
+            ll -= 0.5 * (float(counts @ (g.d * _LOG2PI + logdet))
+                         + float(np.einsum("ij,ij->", yc, r)))
             if level >= 1:
                 r_all[g.r0:g.r1] = r
             continue
@@ -453,7 +455,7 @@ def fit(spec, model: dict, x: np.ndarray, used: np.ndarray) -> FIMLFit:
     mu1, s1, ll1, _ = em_h1(pt)
     d = 1 / np.sqrt(np.diag(s1))
     ev = np.linalg.eigvalsh(s1 * np.outer(d, d))
-    if ev[0] <= 1e-10:
+    if ev[0] <= 1e-7:                # EM adds a ridge of 1e-8 x max variance when singular
         raise CSIInputError(
             f"data: the covariance matrix of the model's items is singular (smallest eigenvalue "
             f"of the EM correlation matrix {ev[0]:.2e}); some items are exact linear "
@@ -484,3 +486,16 @@ def _fit_measures(pt, spec, s1, mu1, ll1, sig, nu, ll0):
         dfb=pstar - p, n=n, srmr=math.sqrt((ss_cov + ss_mean) / (pstar + p)),
         srmr_nomean=math.sqrt(ss_cov / pstar), loglik=ll0, unrestricted_loglik=ll1,
         npar=spec.q + p)
+
+
+def coverage(model: dict, items: list[str], x: np.ndarray) -> pd.DataFrame:
+    """Answers per item and per factor among the rows used (``CFAResult.coverage``)."""
+    obs = ~np.isnan(x)
+    idx = {it: i for i, it in enumerate(items)}
+    rows = [(it, "item", int(obs[:, i].sum()), int(obs[:, i].sum())) for i, it in enumerate(items)]
+    for fac, its in model.items():
+        o = obs[:, [idx[it] for it in its]]
+        rows.append((fac, "factor", int(o.any(axis=1).sum()), int(o.all(axis=1).sum())))
+    out = pd.DataFrame(rows, columns=["name", "kind", "n", "n_complete"]).set_index("name")
+    out["share"] = out["n"] / max(len(x), 1)
+    return out

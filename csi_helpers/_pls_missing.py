@@ -39,10 +39,16 @@ rows, and the draws equal those of the row-by-row route up to rounding (~1e-12).
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 
 import numpy as np
 
 from .errors import CSIInputError
+
+try:
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+    threadpool_limits = None
 
 MARGIN = 1.0          # exact row-level stopping check when tol <= bound < (1 + MARGIN) tol
 SMALL_GROUP = 24      # groups with fewer rows are summed elementwise, larger ones by GEMM
@@ -71,7 +77,13 @@ class _Grouping:
         kpos = np.array([list(pat).index(q) for q in self.K], dtype=int)
         if len(rows):
             sub = A[np.ix_(rows, pat)]
-            pats, inv = np.unique(sub, axis=0, return_inverse=True)
+            if sub.shape[1] <= 62:                     # pattern as a bit key
+                key = sub.astype(np.int64) @ (np.int64(1) << np.arange(sub.shape[1],
+                                                                        dtype=np.int64))
+                ukeys, first, inv = np.unique(key, return_index=True, return_inverse=True)
+                pats = sub[first]
+            else:
+                pats, inv = np.unique(sub, axis=0, return_inverse=True)
             inv = np.asarray(inv).reshape(-1)
             order = np.argsort(inv, kind="stable")
             self.rows = rows[order]
@@ -103,7 +115,7 @@ class _Grouping:
             cR = counts[:, self.rows]
             for g in self.big:
                 a, b = self.starts[g], self.starts[g] + self.sizes[g]
-                out[:, g] = cR[:, a:b] @ F[a:b]
+                out[:, g] = (F[a:b].T @ cR[:, a:b].T).T     # the faster GEMM layout
             if len(self.small):
                 per = max(1, int(4e6 // (B * f)))      # rows per elementwise chunk
                 gs = self.small
@@ -217,7 +229,7 @@ class _Engine:
         for a in range(0, self.n, ROW_CHUNK):
             X = self.xt[a:a + ROW_CHUNK]
             F = np.concatenate([self.Af[a:a + ROW_CHUNK], X, X[:, iu] * X[:, ju]], axis=1)
-            tot += counts[:, a:a + ROW_CHUNK] @ F
+            tot += (F.T @ counts[:, a:a + ROW_CHUNK].T).T
         nq, S = tot[:, :p], tot[:, p:2 * p]
         P = np.zeros((B, p, p))
         P[:, iu, ju] = tot[:, 2 * p:]

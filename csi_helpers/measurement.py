@@ -303,6 +303,22 @@ def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]]
 MIN_ANSWERS = 30
 
 
+def csi_line(csi, label: str) -> str:
+    """The CSI in one sentence, with its 95% bootstrap CI when there is one.
+
+    Example
+    -------
+    >>> from types import SimpleNamespace
+    >>> csi_line(SimpleNamespace(index=71.23, ci_low=None, ci_high=None), "SAT")
+    'CSI (SAT) = 71.2 on 0-100 (no confidence interval: analysis.pls.bootstrap is 0)'
+    """
+    head = f"CSI ({label}) = {csi.index:.1f} on 0-100"
+    if csi.ci_low is None or csi.ci_high is None or not np.isfinite([csi.ci_low,
+                                                                      csi.ci_high]).all():
+        return head + " (no confidence interval: analysis.pls.bootstrap is 0)"
+    return head + f", 95% bootstrap CI [{csi.ci_low:.1f}, {csi.ci_high:.1f}]"
+
+
 # ----------------------------------------------------------------------------- recovery
 
 _RECOVERY_COLUMNS = ["generating", "population", "estimate", "ci_low", "ci_high", "inside"]

@@ -1,5 +1,6 @@
-"""Tests for csi_helpers._cfa (cfa, validity): golden values from R lavaan 0.6-14 and
-semTools 0.5-6 (tests/golden/lavaan/, made by lavaan_goldens.R), plus bad input."""
+"""Tests for csi_helpers._cfa (cfa, validity) and _cfa_fiml (missing="ml"): golden values
+from R lavaan 0.6-14 and semTools 0.5-6 (tests/golden/lavaan/, made by lavaan_goldens.R,
+lavaan_single_item.R and lavaan_fiml.R), plus bad input."""
 from __future__ import annotations
 
 import json
@@ -10,13 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csi_helpers import _cfa
+from csi_helpers import _cfa, _cfa_fiml
 from csi_helpers._cfa import cfa, validity
 from csi_helpers.errors import CSIInputError, CSIWarning
 from _golden_data import satisfaction
 
 GOLDEN = Path(__file__).parent / "golden" / "lavaan"
 FIT_TOL = 1e-3        # fit indices: 3 decimals
+FIML_FIT_TOL = 1e-4   # fit indices of the FIML goldens (lavaan_fiml.R)
 EST_TOL = 1e-3        # loadings and other estimates, reliability, HTMT
 
 HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
@@ -30,8 +32,10 @@ FIT_NAMES = {"chi2": "chisq", "df": "df", "p_value": "pvalue", "cfi": "cfi", "tl
 def _data(name: str) -> pd.DataFrame:
     if name == "satisfaction":
         return satisfaction()
-    stem = "holzinger_swineford" if name.startswith("holzinger_swineford") else name
-    return pd.read_csv(GOLDEN / f"{stem}.csv")
+    for stem in ("holzinger_swineford_missing", "holzinger_swineford", "generated", "skip_logic"):
+        if name.startswith(stem):
+            return pd.read_csv(GOLDEN / f"{stem}.csv")
+    raise KeyError(name)
 
 
 def _golden(name: str) -> dict:
@@ -50,13 +54,20 @@ def fits():
                 warnings.simplefilter("ignore", CSIWarning)
                 # jsonlite writes a one-item list as a string (auto_unbox)
                 g["model"] = {f: [v] if isinstance(v, str) else v for f, v in g["model"].items()}
-                cache[name] = (g, data, cfa(data, g["model"]))
+                # the goldens of lavaan_goldens.R / lavaan_single_item.R are listwise
+                g["missing"] = g.get("options", {}).get("missing", "listwise")
+                cache[name] = (g, data, cfa(data, g["model"], missing=g["missing"]))
         return cache[name]
     return get
 
 
-ALL = ["holzinger_swineford", "holzinger_swineford_x9", "holzinger_swineford_single",
-       "satisfaction", "generated"]
+LISTWISE = ["holzinger_swineford", "holzinger_swineford_x9", "holzinger_swineford_single",
+            "satisfaction", "generated", "holzinger_swineford_missing_listwise",
+            "skip_logic_listwise"]
+FIML = ["holzinger_swineford_fiml", "holzinger_swineford_missing_fiml",
+        "holzinger_swineford_missing_single", "holzinger_swineford_missing_x9",
+        "generated_fiml", "skip_logic_fiml"]
+ALL = LISTWISE + FIML
 WITH_VALIDITY = ["holzinger_swineford", "satisfaction", "generated"]
 
 
@@ -64,12 +75,15 @@ WITH_VALIDITY = ["holzinger_swineford", "satisfaction", "generated"]
 def test_fit_indices_equal_lavaan(fits, name):
     g, _, res = fits(name)
     assert res.converged and g["converged"]
+    assert res.missing == g["missing"]
+    tol = FIML_FIT_TOL if "options" in g else FIT_TOL
     fm = g["fit"]
-    for ours, theirs in FIT_NAMES.items():
-        assert getattr(res.fit, ours) == pytest.approx(fm[theirs], abs=FIT_TOL), ours
-    assert res.fit.rmsea_ci[0] == pytest.approx(fm["rmsea.ci.lower"], abs=FIT_TOL)
-    assert res.fit.rmsea_ci[1] == pytest.approx(fm["rmsea.ci.upper"], abs=FIT_TOL)
-    assert res.n_used == g["nobs_used"]
+    names = dict(FIT_NAMES, srmr_nomean="srmr_bentler_nomean", unrestricted_loglik="unrestricted.logl")
+    for ours, theirs in names.items():
+        assert getattr(res.fit, ours) == pytest.approx(fm[theirs], abs=tol), ours
+    assert res.fit.rmsea_ci[0] == pytest.approx(fm["rmsea.ci.lower"], abs=tol)
+    assert res.fit.rmsea_ci[1] == pytest.approx(fm["rmsea.ci.upper"], abs=tol)
+    assert res.fit.n == res.n_used == g["nobs_used"]
     assert res.n_dropped == g["nobs_total"] - g["nobs_used"]
 
 
@@ -89,6 +103,25 @@ def test_estimates_equal_lavaan(fits, name):
     # the marker loadings are fixed to 1 with no standard error, as in lavaan
     markers = res.loadings[~res.loadings["free"]]
     assert (markers["est"] == 1.0).all() and markers["se"].isna().all()
+    # FIML: intercepts for the items ("~1", free), factor means fixed at 0, as lavaan
+    means = res.estimates[res.estimates["op"] == "~1"]
+    assert len(means) == (len(res.sample_cov) + len(g["model"]) if g["missing"] == "ml" else 0)
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if "h1_cov" in _golden(n)])
+def test_moments_equal_lavaan(fits, name):
+    """lavInspect(fit, "sampstat") (the EM estimate of H1 under FIML) and "implied"."""
+    g, data, res = fits(name)
+    assert list(res.sample_cov.index) == g["items"]
+    np.testing.assert_allclose(res.sample_cov.to_numpy(), np.array(g["h1_cov"]), atol=1e-8)
+    np.testing.assert_allclose(res.implied_cov.to_numpy(), np.array(g["implied_cov"]), atol=EST_TOL)
+    if g["missing"] == "ml":
+        np.testing.assert_allclose(res.sample_mean.to_numpy(), g["h1_mean"], atol=1e-8)
+        np.testing.assert_allclose(res.implied_mean.to_numpy(), g["implied_mean"], atol=EST_TOL)
+        assert res.n_patterns == g["npatterns"]
+        # lavInspect(fit, "coverage"): proportion of the rows used answering each pair
+        cov_items = res.coverage.loc[res.coverage["kind"] == "item", "n"].to_numpy()
+        np.testing.assert_allclose(cov_items / res.n_used, np.diag(np.array(g["coverage"])))
 
 
 def test_holzinger_swineford_known_values(fits):
@@ -133,9 +166,16 @@ def test_validity_equal_semtools(fits, name):
 
 def test_validity_without_fit_refits_and_reports(fits):
     g, data, res = fits("generated")
-    v = validity(data, g["model"])
+    v = validity(data, g["model"], missing="listwise")
     assert v.cfa.n_used == 352 and v.cfa.n_dropped == 48
     assert v.table.loc["A", "cr"] == pytest.approx(g["cr"]["A"], abs=EST_TOL)
+    vf = validity(data, g["model"])                      # FIML by default, as cfa
+    assert vf.cfa.missing == "ml" and vf.cfa.n_used == 400 and vf.cfa.n_dropped == 0
+    std = pd.DataFrame(_golden("generated_fiml")["estimates"])
+    lam = std.loc[(std["op"] == "=~") & (std["lhs"] == "A"), "std.all"].to_numpy()
+    th = std.loc[(std["op"] == "~~") & std["lhs"].isin(g["model"]["A"])
+                 & (std["lhs"] == std["rhs"]), "std.all"].to_numpy()
+    assert vf.cr["A"] == pytest.approx(lam.sum() ** 2 / (lam.sum() ** 2 + th.sum()), abs=EST_TOL)
     assert v.n_htmt.loc["a1", "a2"] == int(data[["a1", "a2"]].notna().all(axis=1).sum())
     assert "HTMT" in repr(v)
 
@@ -159,12 +199,13 @@ def _exact(cov: np.ndarray, n: int = 500, seed: int = 1, names=None) -> pd.DataF
     return pd.DataFrame(x, columns=names)
 
 
-def test_heywood_case_is_reported_not_hidden():
+@pytest.mark.parametrize("missing", ["listwise", "ml"])
+def test_heywood_case_is_reported_not_hidden(missing):
     # one factor, 3 items, r12 = r13 = .8, r23 = .5: lambda1^2 = .8 * .8 / .5 = 1.28 > 1
     r = np.array([[1, .8, .8], [.8, 1, .5], [.8, .5, 1]])
     data = _exact(r)
     with pytest.warns(CSIWarning, match="Heywood"):
-        res = cfa(data, {"F": ["x1", "x2", "x3"]})
+        res = cfa(data, {"F": ["x1", "x2", "x3"]}, missing=missing)
     assert res.converged and res.fit.df == 0
     assert res.residual_variances.loc["x1", "est"] == pytest.approx(-0.28, abs=1e-6)
     assert res.residual_variances.loc["x2", "est"] == pytest.approx(0.5, abs=1e-6)
@@ -172,14 +213,20 @@ def test_heywood_case_is_reported_not_hidden():
     assert res.loadings.loc[("F", "x2"), "est"] == pytest.approx(0.625, abs=1e-6)
     assert any("negative residual variance of x1" in h for h in res.heywood)
     assert any("exceeds 1" in h for h in res.heywood)
-    assert res.fit.chi2 == pytest.approx(0, abs=1e-8) and res.fit.cfi == 1.0
+    # FIML: chi2 = 2 (logL_H1 - logL_H0) is 0 up to rounding, so CFI is 1 to 1e-12
+    assert res.fit.chi2 == pytest.approx(0, abs=1e-8) and res.fit.cfi == pytest.approx(1, abs=1e-12)
+    if missing == "listwise":
+        assert res.fit.cfi == 1.0
 
 
-def test_non_convergence_is_reported(monkeypatch):
-    data = _data("holzinger_swineford")
+@pytest.mark.parametrize("name, missing", [("holzinger_swineford", "listwise"),
+                                           ("holzinger_swineford", "ml"),
+                                           ("holzinger_swineford_missing", "ml")])
+def test_non_convergence_is_reported(monkeypatch, name, missing):
+    data = _data(name)
     monkeypatch.setattr(_cfa, "_MAX_ITER", 1)
     with pytest.warns(CSIWarning, match="did not converge"):
-        res = cfa(data, HS_MODEL)
+        res = cfa(data, HS_MODEL, missing=missing)
     assert not res.converged and res.iterations == 1
 
 
@@ -187,10 +234,14 @@ def test_input_not_modified_and_other_columns_ignored():
     data = _data("generated")
     data["respondent_id"] = pd.array([f"R{i:05d}" for i in range(len(data))], dtype="string")
     before = data.copy()
-    res = cfa(data, {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3", "b4"]})
+    model = {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3", "b4"]}
+    items = model["A"] + model["B"]
+    res = cfa(data, model, missing="listwise")
     pd.testing.assert_frame_equal(data, before)
-    assert res.n_used == int(data[["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"]]
-                             .notna().all(axis=1).sum())
+    assert res.n_used == int(data[items].notna().all(axis=1).sum())
+    res = cfa(data, model)
+    pd.testing.assert_frame_equal(data, before)
+    assert res.n_used == int(data[items].notna().any(axis=1).sum()) == 400
 
 
 @pytest.mark.parametrize("model, match", [
@@ -212,18 +263,42 @@ def test_bad_data():
     with pytest.raises(CSIInputError, match="expected a pandas DataFrame"):
         cfa(hs.to_numpy(), HS_MODEL)
     with pytest.raises(CSIInputError, match=r"only 8 complete rows for 9 items"):
+        cfa(hs.head(8), HS_MODEL, missing="listwise")
+    with pytest.raises(CSIInputError, match=r"only 8 rows with at least one answer for 9 items"):
         cfa(hs.head(8), HS_MODEL)
     text = hs.assign(x2=hs["x2"].astype(str))
     with pytest.raises(CSIInputError, match=r"data\['x2'\]: column is not numeric"):
         cfa(text, HS_MODEL)
-    with pytest.raises(CSIInputError, match=r"\['x5'\] are constant"):
-        cfa(hs.assign(x5=2.0), HS_MODEL)
-    with pytest.raises(CSIInputError, match="singular"):
-        cfa(hs.assign(x6=hs["x4"] + hs["x5"]), HS_MODEL)
-    with pytest.raises(CSIInputError, match="infinite"):
-        cfa(hs.assign(x3=np.where(np.arange(len(hs)) == 3, np.inf, hs["x3"])), HS_MODEL)
-    with pytest.raises(CSIInputError, match="only 'listwise'"):
-        cfa(hs, HS_MODEL, missing="pairwise")
+    for missing in ("listwise", "ml"):
+        with pytest.raises(CSIInputError, match=r"\['x5'\] are constant"):
+            cfa(hs.assign(x5=2.0), HS_MODEL, missing=missing)
+        with pytest.raises(CSIInputError, match="singular"):
+            cfa(hs.assign(x6=hs["x4"] + hs["x5"]), HS_MODEL, missing=missing)
+        with pytest.raises(CSIInputError, match="infinite"):
+            cfa(hs.assign(x3=np.where(np.arange(len(hs)) == 3, np.inf, hs["x3"])), HS_MODEL,
+                missing=missing)
+
+
+@pytest.mark.parametrize("missing", ["pairwise", "ML ", None, 1, "em"])
+def test_bad_missing(missing):
+    with pytest.raises(CSIInputError, match=r"missing=.*: use 'ml' \(full-information ML"):
+        cfa(_data("holzinger_swineford"), HS_MODEL, missing=missing)
+
+
+def test_fiml_bad_data():
+    hsm = _data("holzinger_swineford_missing")
+    with pytest.raises(CSIInputError, match=r"data: item\(s\) \['x8'\] have no answers in the 301 rows"):
+        cfa(hsm.assign(x8=np.nan), HS_MODEL)
+    with pytest.raises(CSIInputError, match=r"only 9 rows with at least one answer for 9 items"):
+        cfa(pd.concat([hsm.head(9), hsm.iloc[[10]] * np.nan]), HS_MODEL)
+    # two filter blocks nobody answers together: their covariance is not estimable
+    apart = hsm.copy()
+    apart.loc[apart.index % 2 == 0, ["x1", "x2", "x3"]] = np.nan
+    apart.loc[apart.index % 2 == 1, ["x7", "x8", "x9"]] = np.nan
+    with pytest.raises(CSIInputError, match=r"items 'x1' and 'x7' are never answered by the same"):
+        cfa(apart, HS_MODEL)
+    with pytest.raises(CSIInputError, match=r"\['x5'\] are constant over their answers"):
+        cfa(hsm.assign(x5=np.where(hsm["x5"].isna(), np.nan, 3.0)), HS_MODEL)
 
 
 def test_validity_bad_input():
@@ -252,7 +327,7 @@ def test_scale_and_reverse_coding_invariance(fits):
     the sign of its loading; chi-square and the standardised solution stay lavaan's."""
     g, hs, ref = fits("holzinger_swineford")
     for data in (hs * 1000, hs / 1000, hs.assign(x1=-hs["x1"], x5=-hs["x5"])):
-        res = cfa(data, HS_MODEL)
+        res = cfa(data, HS_MODEL, missing="listwise")
         assert res.converged
         assert res.fit.chi2 == pytest.approx(ref.fit.chi2, abs=1e-6)
         assert res.fit.srmr == pytest.approx(ref.fit.srmr, abs=1e-9)
@@ -260,12 +335,26 @@ def test_scale_and_reverse_coding_invariance(fits):
                                    atol=1e-6)
 
 
+def test_fiml_scale_and_reverse_coding_invariance(fits):
+    """The same under FIML on incomplete data (lavaan's EM stops on an absolute change of
+    1e-5; the relative guard keeps items on a scale of 1/1000 converging as well)."""
+    _, hsm, ref = fits("holzinger_swineford_missing_fiml")
+    for data in (hsm * 1000, hsm / 1000, hsm.assign(x1=-hsm["x1"], x5=-hsm["x5"])):
+        res = cfa(data, HS_MODEL)
+        assert res.converged
+        assert res.fit.chi2 == pytest.approx(ref.fit.chi2, abs=1e-5)
+        assert res.fit.srmr == pytest.approx(ref.fit.srmr, abs=1e-5)
+        np.testing.assert_allclose(res.loadings["std_all"].abs(), ref.loadings["std_all"].abs(),
+                                   atol=1e-6)
+
+
 def test_nullable_dtypes():
     data = _data("generated").astype("Float64")
     model = {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3", "b4"]}
-    res = cfa(data, model)
-    plain = cfa(data.astype(float), model)
-    assert res.fit.chi2 == pytest.approx(plain.fit.chi2) and res.n_used == plain.n_used
+    for missing in ("ml", "listwise"):
+        res = cfa(data, model, missing=missing)
+        plain = cfa(data.astype(float), model, missing=missing)
+        assert res.fit.chi2 == pytest.approx(plain.fit.chi2) and res.n_used == plain.n_used
 
 
 def test_single_item_factor_is_the_item(fits):

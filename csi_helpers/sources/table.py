@@ -44,6 +44,8 @@ __all__ = ["Grid", "file_kind", "read_grid", "with_header", "sniff_delimiter", "
 
 DELIMITERS = (",", ";", "\t", "|")
 _ZIP, _OLE2 = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The name given to an unnamed first column of unique values (R's row names).
+ROW_NAMES = "row_names"
 #: Longest CSV field read (characters); longer fields are refused with the line named.
 MAX_FIELD = 1_000_000
 
@@ -283,7 +285,8 @@ def with_header(grid: Grid, where: str, header_row: int = 0, skip: int = 0) -> p
     """The grid as a table: row `header_row` names the columns; data start `skip` rows later.
 
     Names are stripped; a repeated or empty name is an error naming its position (pandas
-    would silently rename it ``Q01.1``). Trailing columns with neither a name nor a value
+    would silently rename it ``Q01.1``), except an unnamed first column of unique values,
+    R's row names (``write.csv``), which is called ``row_names``. Trailing columns with neither a name nor a value
     (Excel's formatted-but-empty columns) are dropped.
     """
     frame = grid.frame
@@ -294,6 +297,10 @@ def with_header(grid: Grid, where: str, header_row: int = 0, skip: int = 0) -> p
     keep = [c for c in frame.columns if pd.notna(header[c]) or body[c].notna().any()]
     header, body = header[keep], body[keep]
     names = [str(h).strip() if pd.notna(h) else "" for h in header]
+    if names and not names[0] and len(names) > 1 and body[keep[0]].notna().all() \
+            and body[keep[0]].is_unique:
+        # R's write.csv: an unnamed first column of row names ("", "1", "2" ...)
+        names[0] = ROW_NAMES
     if any(not n for n in names):
         pos = names.index("") + 1
         raise CSIInputError(f"{where}: column {pos} of the header has no name; name it or "
