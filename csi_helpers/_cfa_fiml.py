@@ -11,15 +11,22 @@ the matching entries of mu = nu and Sigma = Lambda Psi Lambda' + Theta:
 
     log L = sum_i -1/2 [ p_i log(2 pi) + log|Sigma_i| + (y_i - mu_i)' Sigma_i^-1 (y_i - mu_i) ]
 
-Rows sharing a missing-data pattern o share Sigma_o, so the sum runs over patterns, with
-one Cholesky factorisation per pattern (batched over the patterns with the same number
-of observed items):  sum_o -n_o/2 [p_o log(2 pi) + log|Sigma_o| + tr(Sigma_o^-1 T_o)],
-T_o = S_o + (ybar_o - mu_o)(ybar_o - mu_o)'. With r_i = Sigma_o^-1 (y_i - mu_o) padded
-by zeros to p items, dlogL/dmu = sum_i r_i and dlogL/dSigma = G = 1/2 (sum_i r_i r_i' -
-sum_o n_o Sigma_o^-1); the chain rule through dSigma/dtheta gives the gradient, and the
-analytic second derivatives (including the d2 Sigma / dtheta2 term weighted by G) the
-observed information, lavaan's default for missing = "ml" (``information = "observed"``,
+Rows sharing a missing-data pattern o share Sigma_o, so the sum runs over patterns:
+sum_o -n_o/2 [p_o log(2 pi) + log|Sigma_o| + tr(Sigma_o^-1 T_o)], T_o = S_o + (ybar_o -
+mu_o)(ybar_o - mu_o)'. With r_i = Sigma_o^-1 (y_i - mu_o) padded by zeros to p items,
+dlogL/dmu = sum_i r_i and dlogL/dSigma = G = 1/2 (sum_i r_i r_i' - sum_o n_o Sigma_o^-1);
+the chain rule through dSigma/dtheta gives the gradient, and the analytic second
+derivatives (including the d2 Sigma / dtheta2 term weighted by G) the observed
+information, lavaan's default for missing = "ml" (``information = "observed"``,
 ``observed.information = "hessian"``): standard errors are sqrt(diag(J^-1)).
+
+Computation, vectorised over the patterns with the same number of answered items: a
+pattern missing k <= p/2 items takes Sigma_o^-1 from the Schur complement of P =
+Sigma^-1 (one p x p Cholesky factorisation for all, a k x k one per pattern); a pattern
+with fewer answered than missing items gets one Cholesky factorisation of its Sigma_oo.
+The information is assembled from a P part (as for complete data) and rank-k parts per
+pattern (``_information``), so memory and time grow with the rows and the missing
+answers rather than with p^4 (5,000 x 30 with 5% missing: ~0.2 s; x 60 items: ~1.5 s).
 
 What lavaan reports under missing = "ml", reproduced here:
 
@@ -36,11 +43,20 @@ What lavaan reports under missing = "ml", reproduced here:
   lavaan; ``fit.srmr_nomean`` is the one without the means);
 * AIC = -2 logL + 2 npar, BIC = -2 logL + npar ln N.
 
-Estimation: the start is the complete-data ML fit to the EM moments (a two-stage
-estimate, within ~1e-3 of the FIML optimum); Newton's method on log L with the analytic
-observed information (the expected information where the observed one is not positive
-definite) and step halving then converges in 3-6 iterations to a Newton decrement below
-1e-15 per row.
+Estimation: the start is the complete-data ML fit (``_cfa._fisher_scoring``) to the EM
+moments, a two-stage estimate within a fraction of a standard error of the FIML optimum
+(0.06-0.3 SE on the golden data); Newton's method on log L with the analytic observed
+information (the expected information where the observed one is not positive definite)
+and step halving then converges in 3-5 iterations to a Newton decrement below 1e-15 per
+row. On complete data the start is the optimum: FIML equals the listwise fit.
+
+Example
+-------
+>>> from csi_helpers.factors import cfa                          # doctest: +SKIP
+>>> res = cfa(survey, {"SAT": ["sat1", "sat2", "sat3"],
+...                    "SERV": ["serv1", "serv2", "serv3"]})     # doctest: +SKIP
+>>> res.n_used, res.n_dropped, res.coverage.loc["SERV", "n"]      # doctest: +SKIP
+(600, 0, 451)
 
 References
 ----------
@@ -63,6 +79,8 @@ from csi_helpers.errors import CSIInputError, CSIWarning
 
 _LOG2PI = math.log(2 * math.pi)
 _ROWS = 4096            # rows per block in the per-row gathers (bounds memory)
+_SCHUR = True           # Schur complements of Sigma^-1 for patterns missing few items
+_INFO = "auto"          # information pieces per group: "auto", "lowrank" or "vech"
 
 
 @dataclass
@@ -79,8 +97,6 @@ class _Group:
     yo: np.ndarray       # (rows, d) observed answers
     counts: np.ndarray   # (c,)
     flat: np.ndarray     # (c*d*d,) flat p x p positions, for sum_o n_o K_o
-    vpos: np.ndarray     # (c, d(d+1)/2) vech positions of the observed block
-    tri: tuple           # upper-triangle indices within the d x d block
 
 
 class _Patterns:
@@ -121,27 +137,11 @@ class _Patterns:
             mi = np.nonzero(~uniq[pid0:pid1])[1].reshape(pid1 - pid0, p - d)
             lp = self.pat[r0:r1] - pid0
             yo = self.y[r0:r1][np.arange(r1 - r0)[:, None], oi[lp]]
-            ta, tb = np.triu_indices(d)
             self.groups.append(_Group(
                 d=d, pid0=pid0, pid1=pid1, r0=r0, r1=r1, oi=oi, mi=mi, lp=lp, yo=yo,
                 counts=counts[pid0:pid1].astype(float),
-                flat=(oi[:, :, None] * p + oi[:, None, :]).ravel(),
-                vpos=self.vidx[oi[:, ta], oi[:, tb]], tri=(ta, tb)))
+                flat=(oi[:, :, None] * p + oi[:, None, :]).ravel()))
         self._kr = None
-        # per-pattern sums of r_i r_i': large patterns by one product each, the small ones
-        # by reduceat over blocks of at most _ROWS rows
-        self.big = np.where(counts >= 64)[0]
-        small = np.where(counts < 64)[0]
-        self.small_blocks = []
-        if len(small):
-            cum = np.cumsum(counts[small])
-            for ids in np.split(small, np.searchsorted(cum, np.arange(_ROWS, cum[-1], _ROWS))):
-                if len(ids) == 0:
-                    continue
-                cs = counts[ids]
-                local = np.concatenate([[0], np.cumsum(cs)[:-1]])
-                rows = np.repeat(self.starts[ids] - local, cs) + np.arange(cs.sum())
-                self.small_blocks.append((ids, rows, local))
 
     def kron_index(self):
         """Index arrays mapping a vech x vech matrix Z to the p^2 x p^2 matrix
@@ -158,9 +158,9 @@ class _Pass:
     rsum: np.ndarray | None = None       # sum_i r_i
     g: np.ndarray | None = None          # dlogL/dSigma (p x p)
     ksum: np.ndarray | None = None       # sum_o n_o K_o (padded)
-    vk: np.ndarray | None = None         # (patterns, p*) vech of K_o
-    rpat: np.ndarray | None = None       # (patterns, p) sum of r_i per pattern
-    vrr: np.ndarray | None = None        # (patterns, p*) vech of sum r_i r_i' per pattern
+    r: np.ndarray | None = None          # (rows, p) r_i, level 2
+    pinv: np.ndarray | None = None       # Sigma^-1, level 2 (None if Sigma is not PD)
+    parts: list | None = None            # level 2: (group, sign, V') per incomplete group
 
 
 def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _Pass | None:
@@ -168,15 +168,18 @@ def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _
     per-pattern pieces of the second derivatives (2). None when a Sigma_o is not PD.
 
     A pattern missing k items, k <= p - k, gets K_o (Sigma_o^-1 padded with zeros) from
-    P = Sigma^-1 as P - P[:, m] P[m, m]^-1 P[m, :] and log|Sigma_o| = log|Sigma| +
-    log|P[m, m]| (one p x p factorisation for all of them, k x k ones per pattern); a
-    pattern with fewer observed than missing items factorises its Sigma_oo directly."""
+    P = Sigma^-1 as P - P[:, m] P[m, m]^-1 P[m, :] = P - U U' and log|Sigma_o| = log|Sigma|
+    + log|P[m, m]| (one p x p factorisation for all of them, k x k ones per pattern); a
+    pattern with fewer observed than missing items factorises Sigma_oo = C C' directly,
+    K_o = L L' with L = C^-T padded. Level 2 keeps U (sign -1) or L (sign +1)."""
     p = pt.p
     ll = 0.0
     r_all = np.zeros((pt.n, p)) if level >= 1 else None
     ksum = np.zeros((p, p)) if level >= 1 else None
-    vk = np.zeros((pt.n_patterns, len(pt.iu[0]))) if level >= 2 else None
+    parts = []
     try:
+        if not _SCHUR:
+            raise np.linalg.LinAlgError
         chol = np.linalg.cholesky(sigma)
         pinv = np.linalg.inv(sigma)
         pinv = (pinv + pinv.T) / 2
@@ -193,8 +196,6 @@ def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _
                 r, logdet = z, np.full(c, logdet_full)
                 if level >= 1:
                     ksum += counts.sum() * pinv
-                if level >= 2:
-                    vk[g.pid0:g.pid1] = pinv[pt.iu]
             else:
                 w_ = pinv[g.mi]                                       # (c, k, p)
                 pmm = w_[np.arange(c)[:, None], :, g.mi].transpose(0, 2, 1)  # (c, k, k)
@@ -212,8 +213,7 @@ def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _
                     ksum += counts.sum() * pinv - (counts[:, None, None] * w_).reshape(c * k, p).T \
                         @ bq.reshape(c * k, p)
                 if level >= 2:
-                    kfull = pinv[None] - np.matmul(w_.transpose(0, 2, 1), bq)
-                    vk[g.pid0:g.pid1] = kfull[:, pt.iu[0], pt.iu[1]]
+                    parts.append((g, -1.0, np.linalg.solve(cm, w_)))     # U' = cm^-1 P[m, :]
             ll -= 0.5 * (float(counts @ (g.d * _LOG2PI + logdet))
                          + float(np.einsum("ij,ij->", yc, r)))
             if level >= 1:
@@ -235,23 +235,16 @@ def _pass(pt: _Patterns, mu: np.ndarray, sigma: np.ndarray, level: int = 1) -> _
             ksum += np.bincount(g.flat, weights=(counts[:, None, None] * kd).ravel(),
                                 minlength=p * p).reshape(p, p)
         if level >= 2:
-            vk[g.pid0:g.pid1][np.arange(c)[:, None], g.vpos] = kd[:, g.tri[0], g.tri[1]]
+            vt = np.zeros((c, g.d, p))                                  # L' = C^-1, padded
+            vt[np.arange(c)[:, None, None], np.arange(g.d)[None, :, None], g.oi[:, None, :]] = \
+                np.linalg.inv(chol)
+            parts.append((g, 1.0, vt))
     if level == 0:
         return _Pass(loglik=ll)
     rr = r_all.T @ r_all
     out = _Pass(loglik=ll, rsum=r_all.sum(axis=0), g=0.5 * (rr - ksum), ksum=ksum)
     if level >= 2:
-        out.vk = vk
-        out.rpat = np.add.reduceat(r_all, pt.starts, axis=0)
-        i0, i1 = pt.iu
-        vrr = np.empty((pt.n_patterns, len(i0)))
-        for k in pt.big:
-            blk = r_all[pt.starts[k]:pt.starts[k] + pt.counts[k]]
-            vrr[k] = (blk.T @ blk)[i0, i1]
-        for ids, rows, local in pt.small_blocks:
-            blk = r_all[rows]
-            vrr[ids] = np.add.reduceat(blk[:, i0] * blk[:, i1], local, axis=0)
-        out.vrr = vrr
+        out.r, out.pinv, out.parts = r_all, pinv, parts
     return out
 
 
@@ -296,35 +289,132 @@ def em_h1(pt: _Patterns, max_iter: int = 500, tol: float = 1e-5):
     else:
         warnings.warn(f"cfa: the EM estimate of the unrestricted (H1) model did not converge "
                       f"in {max_iter} iterations; chi-square and SRMR are approximate",
-                      CSIWarning, stacklevel=4)
+                      CSIWarning, stacklevel=5)
     ev = _pass(pt, mu, sigma, level=0)
     return mu, sigma, ev.loglik, it
 
 
 # --------------------------------------------------------------------------- H0 by Newton
 def _information(pt: _Patterns, spec, theta: np.ndarray, ev: _Pass, observed: bool):
-    """Information matrix of (theta, nu): observed (minus the Hessian of log L) or expected."""
+    """Information matrix of (theta, nu): observed (minus the Hessian of log L) or expected.
+
+    With K_o = c_o P + s_o V_o V_o' (c_o = 1 and s_o = -1 for the Schur patterns, K_o = P
+    for complete rows, c_o = 0 and s_o = 1 for the directly factorised ones) and every
+    dSigma/dtheta_a = s_a (x_a y_a' + y_a x_a') of rank 2 (x, y columns of [I, Lambda Psi,
+    Lambda]), the sums over patterns of tr(K_o D_a K_o D_b), tr(R_o R_o' D_a K_o D_b) and
+    rho_o' D_a K_o split into a P part, computed once as for complete data, and low-rank
+    parts per pattern (k x k blocks for k missing items), never a p^2 x p^2 matrix; a
+    group of patterns for which the p(p+1)/2-vech products are cheaper uses those."""
     p, q = pt.p, spec.q
-    ds = spec.dsigma(theta)
-    dm = ds.reshape(q, p * p).T
-    ri, ci = pt.kron_index()
+    lam, _, psi = spec.unpack(theta)
+    basis = np.hstack([np.eye(p), lam @ psi, lam])
+    xa, ya, sa = _rank2(spec)
+    pinv = ev.pinv
+    ckk, cak, xcr = np.zeros((q, q)), np.zeros((q, q)), np.zeros((q, p))
+    full = np.zeros(pt.n, dtype=bool)            # rows whose K_o has the P part: complete
+    if pinv is not None and pt.groups[0].d == p:   # rows and Schur patterns
+        full[pt.groups[0].r0:pt.groups[0].r1] = True
+    bs = np.zeros((p, p))                          # sum_o n_o s_o V_o V_o' over the latter
+    zkk = zak = uu = None
+    for g, sign, vt in ev.parts:
+        c, w = vt.shape[0], vt.shape[1]
+        rows = g.r1 - g.r0
+        if sign < 0:
+            full[g.r0:g.r1] = True
+            bs -= (vt * g.counts[:, None, None]).reshape(c * w, p).T @ vt.reshape(c * w, p)
+        r = ev.r[g.r0:g.r1]
+        low = c * w * w * q * q + rows * w * q * q
+        vech = 2 * c * len(pt.iu[0]) ** 2 + c * p * p * w
+        if _INFO == "lowrank" or (_INFO == "auto" and (low <= vech or p > 60)):
+            vb = vt @ basis                                # (c, w, nb)
+            f = sa * (vb[:, :, None, xa] * vb[:, None, :, ya]
+                      + vb[:, :, None, ya] * vb[:, None, :, xa])      # V' D_a V, (c, w, w, q)
+            f = (f * np.sqrt(g.counts)[:, None, None, None]).reshape(c * w * w, q)
+            ckk += f.T @ f
+            rb = r @ basis
+            for s0 in range(0, rows, _ROWS):
+                lp, rbb = g.lp[s0:s0 + _ROWS], rb[s0:s0 + _ROWS]
+                vbl = vb[lp]
+                zr = sa * (vbl[:, :, xa] * rbb[:, None, ya] + vbl[:, :, ya] * rbb[:, None, xa])
+                zr = zr.reshape(-1, q)                                # V' D_a r_i
+                cak += sign * (zr.T @ zr)
+            rho = np.add.reduceat(r, pt.starts[g.pid0:g.pid1] - g.r0, axis=0) @ basis
+            zp = sa * (vb[:, :, xa] * rho[:, None, ya] + vb[:, :, ya] * rho[:, None, xa])
+            xcr += sign * (zp.reshape(c * w, q).T @ vt.reshape(c * w, p))
+        else:                                              # vech products
+            if zkk is None:
+                ps = len(pt.iu[0])
+                zkk, zak, uu = np.zeros((ps, ps)), np.zeros((ps, ps)), np.zeros((p, ps))
+            vw = np.matmul(vt.transpose(0, 2, 1), vt)[:, pt.iu[0], pt.iu[1]]      # vech(V V')
+            zkk += (vw * g.counts[:, None]).T @ vw
+            local = pt.starts[g.pid0:g.pid1] - g.r0
+            zak += sign * (_vech_outer_sums(r, local, pt.counts[g.pid0:g.pid1], pt.iu).T @ vw)
+            uu += sign * (np.add.reduceat(r, local, axis=0).T @ vw)
+    if pinv is not None:                                   # the P parts, once
+        ckk += float(full.sum()) * _trace2(basis, pinv, pinv, xa, ya, sa) \
+            + _trace2(basis, pinv, bs, xa, ya, sa) + _trace2(basis, bs, pinv, xa, ya, sa)
+        rf = ev.r[full]
+        cak += _trace2(basis, rf.T @ rf, pinv, xa, ya, sa)
+        rho_b, pb = rf.sum(axis=0) @ basis, pinv @ basis
+        xcr += sa[:, None] * (rho_b[xa][:, None] * pb[:, ya].T + rho_b[ya][:, None] * pb[:, xa].T)
+    if zkk is not None:
+        ds = spec.dsigma(theta)
+        dm = ds.reshape(q, p * p).T
+        ri, ci = pt.kron_index()
 
-    def contract(z):
-        return dm.T @ (z[ri, ci].reshape(p * p, p * p) @ dm)
+        def contract(z):
+            return dm.T @ (z[ri, ci].reshape(p * p, p * p) @ dm)
 
-    ckk = contract((ev.vk * pt.counts[:, None]).T @ ev.vk)
+        ckk += contract(zkk)
+        cak += contract(zak)
+        xcr += ds.reshape(q, p * p) @ uu[:, pt.vidx].reshape(p * p, p)
     info = np.zeros((q + p, q + p))
     info[q:, q:] = ev.ksum
     if not observed:
         info[:q, :q] = 0.5 * ckk
         return info
-    cak = contract(ev.vrr.T @ ev.vk)
-    u4 = (ev.rpat.T @ ev.vk)[:, pt.vidx]                   # U[j, k, l]
-    x = ds.reshape(q, p * p) @ u4.reshape(p * p, p)
     info[:q, :q] = 0.5 * (cak + cak.T) - 0.5 * ckk - _second_order(spec, theta, ev.g)
-    info[:q, q:] = x
-    info[q:, :q] = x.T
+    info[:q, q:] = xcr
+    info[q:, :q] = xcr.T
     return info
+
+
+def _rank2(spec):
+    """dSigma/dtheta_a = s_a (B[:, x_a] B[:, y_a]' + B[:, y_a] B[:, x_a]'), B = [I, Lambda
+    Psi, Lambda]: loadings (e_i, (Lambda Psi)_f, 1), residual variances (e_i, e_i, 1/2),
+    factor covariances (lambda_f, lambda_g, 1; 1/2 on the diagonal)."""
+    p, m = spec.p, spec.m
+    x = [i for i, _ in spec.lam_free] + list(spec.th_free) + [p + m + f for f, _ in spec.psi]
+    y = [p + f for _, f in spec.lam_free] + list(spec.th_free) + [p + m + g for _, g in spec.psi]
+    s = [1.0] * spec.n_lam + [0.5] * spec.n_theta + [0.5 if f == g else 1.0 for f, g in spec.psi]
+    return np.array(x, dtype=int), np.array(y, dtype=int), np.array(s)
+
+
+def _trace2(basis, a, b, xa, ya, sa):
+    """T[a, b] = tr(A D_a B D_b) for all parameter pairs, from the rank-2 form of D."""
+    ab, bb = basis.T @ a @ basis, basis.T @ b @ basis
+    t = (bb[np.ix_(ya, xa)] * ab[np.ix_(ya, xa)].T + bb[np.ix_(ya, ya)] * ab[np.ix_(xa, xa)].T
+         + bb[np.ix_(xa, xa)] * ab[np.ix_(ya, ya)].T + bb[np.ix_(xa, ya)] * ab[np.ix_(xa, ya)].T)
+    return sa[:, None] * sa[None, :] * t
+
+
+def _vech_outer_sums(r, starts, counts, iu):
+    """Per pattern vech(sum_i r_i r_i') for rows sorted by pattern (starts are local)."""
+    out = np.empty((len(counts), len(iu[0])))
+    big = counts >= 64
+    for k in np.where(big)[0]:
+        blk = r[starts[k]:starts[k] + counts[k]]
+        out[k] = (blk.T @ blk)[iu]
+    small = np.where(~big)[0]
+    if len(small):
+        cum = np.cumsum(counts[small])
+        for ids in np.split(small, np.searchsorted(cum, np.arange(_ROWS, cum[-1], _ROWS))):
+            if len(ids):
+                cs = counts[ids]
+                local = np.concatenate([[0], np.cumsum(cs)[:-1]])
+                blk = r[np.repeat(starts[ids] - local, cs) + np.arange(cs.sum())]
+                out[ids] = np.add.reduceat(blk[:, iu[0]] * blk[:, iu[1]], local, axis=0)
+    return out
 
 
 def _second_order(spec, theta: np.ndarray, g: np.ndarray) -> np.ndarray:

@@ -247,8 +247,11 @@ class _Text(_Spec):
 
 
 class _List(_Spec):
-    def __init__(self, item: _Spec, desc="a list", min_len=0, hint=None):
+    def __init__(self, item: _Spec, desc="a list", min_len=0, hint=None, keep_empty=False):
         self.item, self.desc, self.min_len, self.hint = item, desc, min_len, hint
+        self.keep_empty = keep_empty   # an empty list is a problem but stays a list, so the
+        #                                checks that depend on it still run (e.g. items in
+        #                                no indicator, while the consultant fills them in)
 
     def norm(self, value, path, v):
         if not isinstance(value, list):
@@ -256,7 +259,7 @@ class _List(_Spec):
                                                               f"e.g. [a, b] or '- a' lines")
         if len(value) < self.min_len:
             v.add(path, f"is empty; {self.hint or 'give at least one entry'}")
-            return _INVALID
+            return [] if self.keep_empty and not value else _INVALID
         out = []
         for i, x in enumerate(value):
             p = f"{path}[{i}]"
@@ -455,7 +458,8 @@ _SCHEMA = _Map({
             "lv": _Field(_Str("a latent variable id"), hint="the latent variable it measures"),
             "name": _Field(_Text(), hint="{en: ..., zh: ...}"),
             "items": _Field(_List(_ITEM, "a list of item ids", min_len=1,
-                                  hint="list the survey items measuring it, e.g. [Q07, Q08]"),
+                                  hint="list the survey items measuring it, e.g. [Q07, Q08]",
+                                  keep_empty=True),
                             hint="the survey items measuring it, e.g. [Q07, Q08]"),
             "principles": _Field(_Map({k: _BOOLP for k in (
                 "important", "controllable", "measurable", "comparable")}),
@@ -872,11 +876,18 @@ def _check_system(system: dict, v: _Validator) -> list[str]:
                       f"indicator of {lv} a weight, or none (equal weights)")
     if isinstance(item_list, list) and isinstance(inds, list) and \
             all(isinstance(d, dict) and _ok(d.get("items")) for d in inds):
-        for i, it in enumerate(item_list):
-            if isinstance(it, dict) and isinstance(it.get("id"), str) and it["id"] not in used:
-                v.add(f"indicator_system.items[{i}].id",
-                      f"{it['id']!r} is in no indicator; add it to the items of one indicator "
-                      "or remove it from indicator_system.items")
+        loose = [(i, it["id"]) for i, it in enumerate(item_list)
+                 if isinstance(it, dict) and isinstance(it.get("id"), str)
+                 and it["id"] not in used]
+        if len(loose) > 3:   # one line, not one per item, while the system is being filled in
+            ids = [q for _, q in loose]
+            v.add("indicator_system.items", f"{len(ids)} items are in no indicator ("
+                  f"{', '.join(ids[:12])}{' ...' if len(ids) > 12 else ''}); add each to the "
+                  "items of the indicator it measures, or remove it from indicator_system.items")
+        for i, q in (loose if len(loose) <= 3 else []):
+            v.add(f"indicator_system.items[{i}].id",
+                  f"{q!r} is in no indicator; add it to the items of one indicator "
+                  "or remove it from indicator_system.items")
     csi = system.get("csi")
     if isinstance(csi, dict) and isinstance(lvs, list):
         weighting = csi.get("weighting")

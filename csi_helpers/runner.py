@@ -25,6 +25,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -57,6 +58,24 @@ class NotebookRun:
     error: dict | None = None
     left_out: list = field(default_factory=list)   # optional parts without data (optional.py)
     notes: list = field(default_factory=list)      # what it worked around (rows left out ...)
+
+
+def _kernel_transport(sockets: str) -> dict:
+    """papermill keyword arguments that start the kernel over IPC instead of TCP.
+
+    ipykernel 7 warns "Kernel is running over TCP without encryption" whenever it listens
+    on TCP ports (any local user can connect to them). Over IPC it talks through Unix sockets
+    in ``sockets``, a private (0700) temporary folder per notebook: an absolute path, because
+    papermill changes into the notebook folder and jupyter_client's default IPC path
+    ("kernel-ipc-<n>") is relative to it, and one folder per kernel, so parallel runs
+    (``csi run --all --jobs``, pytest -n) never pick the same socket names. Windows has
+    no IPC transport: TCP there, as before.
+    """
+    if os.name != "posix":
+        return {}
+    from traitlets.config import Config
+    return {"config": Config({"KernelManager": {"transport": "ipc",
+                                                "ip": os.path.join(sockets, "kernel")}})}
 
 
 class RunCrash(Exception):
@@ -324,12 +343,13 @@ class Run:
                 source, left_out = optional.prepare(nbformat.read(src, as_version=4), self.p,
                                                     self.p["client"].get("language", "en"))
                 nb.left_out = left_out
-                papermill.execute_notebook(
-                    source, str(out),
-                    parameters={"params_path": str(self.params_file),
-                                "run_dir": str(self.run_dir)},
-                    cwd=str(nb_dir), progress_bar=bar, kernel_name="python3",
-                    log_output=False)
+                with tempfile.TemporaryDirectory(prefix="csi-kernel-") as sockets:
+                    papermill.execute_notebook(
+                        source, str(out),
+                        parameters={"params_path": str(self.params_file),
+                                    "run_dir": str(self.run_dir)},
+                        cwd=str(nb_dir), progress_bar=bar, kernel_name="python3",
+                        log_output=False, **_kernel_transport(sockets))
                 nb.status = "ok"
             except PapermillExecutionError as exc:
                 nb.status, failed = "failed", True

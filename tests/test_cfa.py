@@ -78,7 +78,8 @@ def test_fit_indices_equal_lavaan(fits, name):
     assert res.missing == g["missing"]
     tol = FIML_FIT_TOL if "options" in g else FIT_TOL
     fm = g["fit"]
-    names = dict(FIT_NAMES, srmr_nomean="srmr_bentler_nomean", unrestricted_loglik="unrestricted.logl")
+    names = dict(FIT_NAMES, srmr_nomean="srmr_bentler_nomean",
+                 unrestricted_loglik="unrestricted.logl")
     for ours, theirs in names.items():
         assert getattr(res.fit, ours) == pytest.approx(fm[theirs], abs=tol), ours
     assert res.fit.rmsea_ci[0] == pytest.approx(fm["rmsea.ci.lower"], abs=tol)
@@ -287,7 +288,7 @@ def test_bad_missing(missing):
 
 def test_fiml_bad_data():
     hsm = _data("holzinger_swineford_missing")
-    with pytest.raises(CSIInputError, match=r"data: item\(s\) \['x8'\] have no answers in the 301 rows"):
+    with pytest.raises(CSIInputError, match=r"item\(s\) \['x8'\] have no answers in the 301 rows"):
         cfa(hsm.assign(x8=np.nan), HS_MODEL)
     with pytest.raises(CSIInputError, match=r"only 9 rows with at least one answer for 9 items"):
         cfa(pd.concat([hsm.head(9), hsm.iloc[[10]] * np.nan]), HS_MODEL)
@@ -367,3 +368,137 @@ def test_single_item_factor_is_the_item(fits):
     assert rv["est"] == 0.0 and np.isnan(rv["se"])
     assert res.factor_cov.loc["speed", "speed"] == pytest.approx(data["x7"].var(ddof=0), rel=1e-6)
     assert res.fit.df == g["fit"]["df"] == 12
+
+
+# --------------------------------------------------------------------------- FIML
+def test_fiml_is_the_default_and_fiml_is_an_alias():
+    hsm = _data("holzinger_swineford_missing")
+    default, ml, alias = cfa(hsm, HS_MODEL), cfa(hsm, HS_MODEL, missing="ml"), \
+        cfa(hsm, HS_MODEL, missing="FIML")
+    assert default.missing == ml.missing == alias.missing == "ml"
+    assert default.fit == ml.fit == alias.fit
+    pd.testing.assert_frame_equal(default.estimates, alias.estimates)
+
+
+def test_complete_data_fiml_equals_listwise(fits):
+    """On complete data lavaan's missing = "ml" gives the listwise estimates, chi-square,
+    CFI, TLI, RMSEA and logL; it adds the p intercepts to npar (AIC, BIC), puts the mean
+    residuals into SRMR and takes SEs from the observed information (both checked against
+    lavaan in the golden tests)."""
+    _, hs, lw = fits("holzinger_swineford")
+    _, _, ml = fits("holzinger_swineford_fiml")
+    for k in ("chi2", "df", "p_value", "cfi", "tli", "rmsea", "loglik", "baseline_chi2",
+              "baseline_df", "unrestricted_loglik", "n"):
+        assert getattr(ml.fit, k) == pytest.approx(getattr(lw.fit, k), abs=1e-7), k
+    assert ml.fit.rmsea_ci == pytest.approx(lw.fit.rmsea_ci, abs=1e-7)
+    assert ml.fit.srmr_nomean == pytest.approx(lw.fit.srmr, abs=1e-7)
+    assert ml.fit.npar == lw.fit.npar + 9 and ml.fit.aic == pytest.approx(lw.fit.aic + 18)
+    assert ml.fit.srmr == pytest.approx(lw.fit.srmr * np.sqrt(45 / 54), abs=1e-7)
+    both = lw.estimates.merge(ml.estimates, on=["lhs", "op", "rhs"], suffixes=("_lw", "_ml"))
+    assert len(both) == len(lw.estimates)
+    np.testing.assert_allclose(both["est_ml"], both["est_lw"], atol=1e-6)
+    np.testing.assert_allclose(both["std_all_ml"], both["std_all_lw"], atol=1e-6)
+    np.testing.assert_allclose(ml.sample_cov, lw.sample_cov, atol=1e-10)
+    intercepts = ml.estimates[(ml.estimates["op"] == "~1") & ml.estimates["free"]]
+    np.testing.assert_allclose(intercepts["est"], hs[list(ml.sample_cov.index)].mean(), atol=1e-6)
+    assert ml.n_patterns == 1 and (ml.coverage["n"] == 301).all()
+
+
+def test_fiml_keeps_the_rows_listwise_deletes(fits):
+    _, hsm, ml = fits("holzinger_swineford_missing_fiml")
+    _, _, lw = fits("holzinger_swineford_missing_listwise")
+    assert (ml.n_used, ml.n_dropped) == (299, 2) and (lw.n_used, lw.n_dropped) == (132, 169)
+    assert "answers per factor: visual 298, textual 299, speed 298" in repr(ml)
+    assert "missing='ml'" in repr(ml) and "answers per factor" in ml._repr_html_()
+
+
+def test_coverage_counts_the_answers(fits):
+    g, data, res = fits("skip_logic_fiml")
+    cov = res.coverage
+    assert list(cov.index) == g["items"] + list(g["model"])
+    for item in g["items"]:
+        assert cov.loc[item, "n"] == data[item].notna().sum()
+        assert cov.loc[item, "kind"] == "item"
+    for fac, items in g["model"].items():
+        assert cov.loc[fac, "kind"] == "factor"
+        assert cov.loc[fac, "n"] == data[items].notna().any(axis=1).sum()
+        assert cov.loc[fac, "n_complete"] == data[items].notna().all(axis=1).sum()
+    # the service block asked after a filter question: about 3 in 4 answered it
+    assert cov.loc["SERV", "n"] == 451 and cov.loc["SERV", "share"] == pytest.approx(451 / 600)
+    _, _, lw = fits("skip_logic_listwise")
+    assert (lw.coverage["n"] == lw.n_used).all() and lw.n_used == 390
+
+
+def test_empty_rows_are_dropped_and_counted():
+    gen = _data("generated")
+    model = {"A": ["a1", "a2", "a3", "a4"], "B": ["b1", "b2", "b3", "b4"]}
+    ref = cfa(gen, model)
+    padded = pd.concat([gen, pd.DataFrame(np.nan, index=range(3), columns=gen.columns)],
+                       ignore_index=True)
+    padded.loc[400, "c1"] = 5.0                    # an answer outside the model's items
+    res = cfa(padded, model)
+    assert (res.n_used, res.n_dropped) == (400, 3)
+    assert res.fit.chi2 == pytest.approx(ref.fit.chi2, abs=1e-9)
+    pd.testing.assert_frame_equal(res.estimates, ref.estimates)
+
+
+def test_single_item_factor_under_fiml(fits):
+    """The single-indicator factor (loading 1, residual variance fixed 0) under FIML."""
+    g, data, res = fits("holzinger_swineford_missing_single")
+    assert res.loadings.loc[("speed", "x7"), "est"] == 1.0
+    assert res.loadings.loc[("speed", "x7"), "std_all"] == pytest.approx(1.0)
+    rv = res.residual_variances.loc["x7"]
+    assert rv["est"] == 0.0 and np.isnan(rv["se"])
+    assert res.implied_cov.loc["x7", "x7"] == pytest.approx(res.factor_cov.loc["speed", "speed"])
+    assert res.fit.df == g["fit"]["df"] == 12 and res.fit.npar == g["fit"]["npar"] == 23
+
+
+@pytest.mark.parametrize("schur, info", [(True, "auto"), (True, "vech"), (False, "lowrank")])
+def test_fiml_gradient_and_observed_information_are_exact(monkeypatch, schur, info):
+    """The analytic gradient and observed information (lavaan's default for FIML) against
+    central differences of the casewise log-likelihood and of the gradient."""
+    monkeypatch.setattr(_cfa_fiml, "_SCHUR", schur)
+    monkeypatch.setattr(_cfa_fiml, "_INFO", info)
+    hsm = _data("holzinger_swineford_missing")
+    model = {"visual": ["x1", "x2", "x3", "x9"], "textual": ["x4", "x5", "x6"],
+             "speed": ["x7", "x8", "x9"]}
+    clean, items = _cfa._check_model(hsm, model)
+    spec = _cfa._Spec(clean, items)
+    x = _cfa._answers(hsm, items)
+    pt = _cfa_fiml._Patterns(x[_cfa_fiml.check_data(x, items)])
+    mu, s, _, _ = _cfa_fiml.em_h1(pt)
+    theta = _cfa._start(spec, clean, s)                    # away from the optimum
+    z = np.concatenate([theta, mu + 0.05])
+    q = spec.q
+
+    def ev(z, level):
+        return _cfa_fiml._pass(pt, z[q:], spec.sigma(z[:q]), level)
+
+    grad = _cfa_fiml._gradient(spec, z[:q], ev(z, 1))
+    info = _cfa_fiml._information(pt, spec, z[:q], ev(z, 2), observed=True)
+    h, eye = 1e-5, np.eye(len(z))
+    num_g = [(ev(z + h * e, 0).loglik - ev(z - h * e, 0).loglik) / (2 * h) for e in eye]
+    num_h = np.array([(_cfa_fiml._gradient(spec, (z + h * e)[:q], ev(z + h * e, 1))
+                       - _cfa_fiml._gradient(spec, (z - h * e)[:q], ev(z - h * e, 1))) / (2 * h)
+                      for e in eye])
+    np.testing.assert_allclose(grad, num_g, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(info, -num_h, rtol=1e-6, atol=1e-5)
+    # the expected information is the observed one's expectation: close, not equal
+    exp = _cfa_fiml._information(pt, spec, z[:q], ev(z, 2), observed=False)
+    assert np.abs(exp - info).max() > 1e-3
+
+
+@pytest.mark.parametrize("schur, info", [(True, "vech"), (True, "lowrank"), (False, "vech"),
+                                         (False, "lowrank")])
+def test_fiml_computation_paths_agree(monkeypatch, fits, schur, info):
+    """Schur complements of Sigma^-1 or direct factorisations per pattern, low-rank or
+    vech products for the information: the same log-likelihood, estimates and SEs."""
+    _, hsm, ref = fits("holzinger_swineford_missing_x9")
+    monkeypatch.setattr(_cfa_fiml, "_SCHUR", schur)
+    monkeypatch.setattr(_cfa_fiml, "_INFO", info)
+    res = cfa(hsm, {f: list(v) for f, v in ref.model.items()})
+    assert res.converged
+    assert res.fit.loglik == pytest.approx(ref.fit.loglik, abs=1e-8)
+    assert res.fit.unrestricted_loglik == pytest.approx(ref.fit.unrestricted_loglik, abs=1e-8)
+    np.testing.assert_allclose(res.estimates["est"], ref.estimates["est"], atol=1e-8)
+    np.testing.assert_allclose(res.estimates["se"], ref.estimates["se"], rtol=1e-8)

@@ -150,7 +150,7 @@ def test_draft_is_valid_yaml_and_only_the_indicator_system_is_left(drafts, ex, k
         ["EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"]
     assert "TODO: put each item id into the indicator it measures" in d.text
     problems = params.validate(p, root / "params" / "acme.yaml")
-    assert problems and all(x.startswith("indicator_system.indicators[") for x in problems), \
+    assert problems and all(x.startswith(("indicator_system.indicators[", "indicator_system.items")) for x in problems), \
         problems
     assert params.validate(fill_indicators(p, ex, key), root / "params" / "acme.yaml") == []
 
@@ -163,7 +163,7 @@ def test_filled_draft_passes_the_full_data_check(ex, tmp_path, key):
     target = root / "params" / "acme.yaml"
     target.write_text(d.text, encoding="utf-8")
     problems, notes = params.check_report(target)
-    assert all(x.startswith("indicator_system.indicators[") for x in problems), problems
+    assert all(x.startswith(("indicator_system.indicators[", "indicator_system.items")) for x in problems), problems
     assert any("read as" in n for n in notes)
     target.write_text(yaml.safe_dump(fill_indicators(d.params, ex, key), allow_unicode=True,
                                      sort_keys=False), encoding="utf-8")
@@ -224,7 +224,7 @@ def test_seven_point_and_english_families_and_missing_words(tmp_path):
     assert p["fieldwork"]["cleaning"]["speeder_seconds"] == 0        # no duration column
     assert p["fieldwork"]["cleaning"]["partials"] == "keep"
     assert p["fieldwork"]["cleaning"]["straightline_min_items"] == 3   # only 3 items
-    assert all(x.startswith("indicator_system.indicators[")
+    assert all(x.startswith(("indicator_system.indicators[", "indicator_system.items"))
                for x in params.validate(p, tmp_path / "params" / "x.yaml"))
 
 
@@ -266,7 +266,7 @@ def test_cli_validate_prints_the_notes_then_what_is_left(ex, project, capsys):
     assert code == 2
     assert "read as 问卷星 export (按选项文本)" in out.splitlines()[0]
     problems = [ln.strip() for ln in err.splitlines()[1:]]
-    assert problems and all(x.startswith("indicator_system.indicators[") for x in problems), err
+    assert problems and all(x.startswith(("indicator_system.indicators[", "indicator_system.items")) for x in problems), err
 
 
 def test_cli_new_refuses_to_overwrite(ex, project, capsys):
@@ -323,7 +323,7 @@ def test_crm_workbook_sheets_columns_and_customer_types(ex, tmp_path):
     assert sources["customers"]["values"]["customer_type"] == ex.type_labels
     assert any("客户名称" in s and "names" in s for s in d.summary)
     problems = params.validate(d.params, root / "params" / "acme.yaml")
-    assert all(x.startswith("indicator_system.indicators[") for x in problems), problems
+    assert all(x.startswith(("indicator_system.indicators[", "indicator_system.items")) for x in problems), problems
 
 
 def test_crm_csv_exports(ex, tmp_path):

@@ -97,7 +97,7 @@ def test_from_draft_to_complete_run_on_wjx_and_crm_workbook(project):
     before = csi("validate", "acme", cwd=root)
     assert before.returncode == 2
     left = [ln.strip() for ln in before.stderr.splitlines()[1:]]
-    assert left and all(ln.startswith("indicator_system.indicators[") for ln in left), left
+    assert left and all(ln.startswith(("indicator_system.indicators[", "indicator_system.items")) for ln in left), left
     p = yaml.safe_load(path.read_text(encoding="utf-8"))
     lv_of = dict(zip(exports.items["wjx_header"], exports.items["lv"]))
     for ind in p["indicator_system"]["indicators"]:

@@ -4,7 +4,7 @@
 #   holzinger_swineford  lavaan's HolzingerSwineford1939 (public data shipped with lavaan;
 #                        the 9 items are exported to holzinger_swineford.csv), classic 3-factor model
 #   holzinger_swineford_x9  the same with x9 also loading on visual (cross-loading; no validity)
-#   satisfaction         ../shared/datasets/satisfaction.csv (R plspm's data), 6 factors (skipped if absent)
+#   satisfaction         tests/golden/datasets/satisfaction.csv (R plspm's data), 6 factors
 #   generated            generated.csv (make_generated.py, seeded, ~1% missing cells -> listwise)
 # Every value comes from lavaan::cfa() with its defaults (ML, marker variable, listwise),
 # fitMeasures(), parameterEstimates(standardized = TRUE), and semTools::htmt().
@@ -80,14 +80,14 @@ golden("holzinger_swineford_x9", hs,
        "lavaan::HolzingerSwineford1939, items x1-x9, x9 loading on visual and speed",
        with_validity = FALSE)
 
-# 2. satisfaction (R plspm's data, from ../shared/datasets; not copied into the project)
-sat_path <- file.path("..", "shared", "datasets", "satisfaction.csv")
+# 2. satisfaction (R plspm's data, committed in tests/golden/datasets with its licence)
+sat_path <- file.path("tests", "golden", "datasets", "satisfaction.csv")
 if (file.exists(sat_path)) {
   sat <- read.csv(sat_path, row.names = 1)
   golden("satisfaction", sat,
          list(IMAG = paste0("imag", 1:5), EXPE = paste0("expe", 1:5), QUAL = paste0("qual", 1:5),
               VAL = paste0("val", 1:4), SAT = paste0("sat", 1:4), LOY = paste0("loy", 1:4)),
-         "../shared/datasets/satisfaction.csv (R plspm's satisfaction data), 6 factors")
+         "tests/golden/datasets/satisfaction.csv (R plspm's satisfaction data), 6 factors")
 }
 
 # 3. generated data with missing values (listwise deletion is lavaan's default)

@@ -1,6 +1,6 @@
 # Golden values for tests/test_reliability.py and tests/test_factors.py.
 # Run from the repo root:  Rscript tests/golden/psych/psych_goldens.R
-# Reads ../shared/datasets/satisfaction.csv (R plspm's satisfaction data, 27 items) and
+# Reads tests/golden/datasets/satisfaction.csv (R plspm's satisfaction data, 27 items) and
 # tests/golden/psych/generated.csv (made by make_generated.py) and heywood.csv (six items
 # whose correlations force a communality > 1); writes goldens.json here
 # with the R, psych and GPArotation versions recorded inside ("meta").
@@ -54,7 +54,7 @@ analyse <- function(x, alphas, nf) {
   )
 }
 
-sat <- read.csv("../shared/datasets/satisfaction.csv", row.names = 1)
+sat <- read.csv("tests/golden/datasets/satisfaction.csv", row.names = 1)
 sat <- sat[, setdiff(colnames(sat), "gender")]
 gen <- read.csv("tests/golden/psych/generated.csv")
 hey <- read.csv("tests/golden/psych/heywood.csv")   # written by tests/test_factors.py::_heywood_data
