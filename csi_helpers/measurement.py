@@ -303,6 +303,28 @@ def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]]
 MIN_ANSWERS = 30
 
 
+def cfa_line(cfa) -> str:
+    """How the CFA used the answers, in one sentence (FIML or listwise), with the answers
+    each construct rests on.
+
+    Example
+    -------
+    >>> print(cfa_line(factors.cfa(X, blocks)))                   # doctest: +SKIP
+    CFA by full-information ML on 282 respondents (every answer used, 23 missing-data patterns); answers per construct: EXPE 281, QUAL 282, ...
+    """
+    if getattr(cfa, "missing", "listwise") == "listwise":
+        return (f"CFA on {cfa.n_used} complete rows ({cfa.n_dropped} with a missing answer "
+                "deleted listwise)")
+    cov = getattr(cfa, "coverage", None)
+    per = ""
+    if cov is not None:
+        fac = cov.loc[cov["kind"] == "factor", "n"]
+        per = "; answers per construct: " + ", ".join(f"{f} {int(n)}" for f, n in fac.items())
+    empty = f", {cfa.n_dropped} rows without any answer left out" if cfa.n_dropped else ""
+    return (f"CFA by full-information ML on {cfa.n_used} respondents (every answer used, "
+            f"{getattr(cfa, 'n_patterns', '?')} missing-data patterns{empty}){per}")
+
+
 def csi_line(csi, label: str) -> str:
     """The CSI in one sentence, with its 95% bootstrap CI when there is one.
 
