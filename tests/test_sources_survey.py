@@ -15,34 +15,12 @@ from csi_helpers import scales
 from csi_helpers.errors import CSIInputError, InputProblems
 from csi_helpers.sources import survey as survey_src
 from csi_helpers.sources import table as table_src
-
-COLUMN = {"wjx": "wjx_header", "qualtrics": "qualtrics_id", "spss": "spss_name",
-          "table": "table_name"}
-FORMAT = {"wjx_text_csv": "wjx", "wjx_code_csv": "wjx", "wjx_text_xlsx": "wjx",
-          "wjx_code_xlsx": "wjx", "qualtrics_csv": "qualtrics", "qualtrics_xlsx": "qualtrics",
-          "spss_sav": "spss", "stata_dta": "spss", "table_csv": "table"}
-
+from export_projects import COLUMN, FORMAT, scales_for
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory):
     from csi_helpers import demo_exports
     return demo_exports.write_exports(tmp_path_factory.mktemp("exports"), seed=7, n=300)
-
-
-def scale_params(exports, key: str) -> dict:
-    """The named scales a consultant writes for this export."""
-    out = {}
-    for name, sc in exports.scales.items():
-        spec = {"points": sc["points"], "start": sc["start"]}
-        if name != "recommend" and "code" not in key:
-            lang = "en" if key.startswith("qualtrics") else "zh"
-            labels = sc[f"labels_{lang}"]
-            spec["labels"] = {lang: {lab: sc["start"] + k for k, lab in enumerate(labels)}}
-        # 问卷星 按选项序号 writes 不知道 as its option number 6 (not on a 0-10 scale)
-        spec["missing_labels"] = ["不知道", "Don't know"] + (
-            ["6"] if "code" in key and name != "recommend" else [])
-        out[name] = spec
-    return out
 
 
 def params_for(exports, key: str, **survey) -> dict:
@@ -57,7 +35,7 @@ def params_for(exports, key: str, **survey) -> dict:
     items = [{"id": "i" + q, "column": row[COLUMN[fmt]], "scale": row["scale"]}
              for q, row in exports.items.iterrows()]
     return {"sources": {"survey": spec}, "indicator_system": {"items": items},
-            "scales": scale_params(exports, key)}
+            "scales": scales_for(exports, key)}
 
 
 def read(exports, key: str, **survey) -> tuple[survey_src.SurveyTable, dict]:
