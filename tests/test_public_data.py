@@ -112,3 +112,48 @@ def test_full_run_completes(project):
     ref = plspm_reference("inner-model")
     np.testing.assert_allclose(paths.loc["VAL -> SAT", "estimate"], ref.loc["VAL", "Estimate"],
                                atol=1e-3)   # the table is rounded to 3 decimals
+
+
+# --------------------------------------------------------------------------- ECSI mobi
+MOBI = {"IMAG": ("IMAG", 5), "EXPE": ("CUEX", 3), "QUAL": ("PERQ", 7), "VAL": ("PERV", 2),
+        "SAT": ("CUSA", 3), "COMP": ("CUSCO", 1), "LOY": ("CUSL", 3)}
+
+
+def mobi_params() -> dict:
+    """The ECSI mobile-phone questionnaire as a consultant maps it: its own item names,
+    1-10 answers, the standard ECSI model with the single complaint item CUSCO."""
+    items, indicators = [], []
+    for k, (lv, (prefix, n)) in enumerate(MOBI.items(), start=1):
+        ids = [prefix] if n == 1 else [f"{prefix}{j}" for j in range(1, n + 1)]
+        items += [{"id": q, "text": {"en": q}} for q in ids]
+        indicators.append({"id": f"I{k:02d}", "lv": lv, "name": {"en": lv}, "items": ids,
+                           "principles": dict(PRINCIPLES)})
+    return {"client": {"id": "mobile", "name": "ECSI mobile phone (Tenenhaus et al. 2005)",
+                       "language": "en"},
+            "sources": {"survey": {"path": "data/mobile/mobi.csv", "id_column": "row_names"}},
+            "indicator_system": {"model": "ECSI", "indicators": indicators, "items": items},
+            "scale": {"points": 10},
+            "fieldwork": {"cleaning": {"straightliners": "flag", "partials": "keep"}},
+            "analysis": {"pls": {"bootstrap": 100}, "parallel_iter": 20}}
+
+
+def test_ecsi_mobi_with_a_single_item_construct_runs_end_to_end(tmp_path):
+    from _golden_data import DATASETS
+    (tmp_path / "params").mkdir()
+    (tmp_path / "data" / "mobile").mkdir(parents=True)
+    shutil.copy(DATASETS / "mobi.csv", tmp_path / "data" / "mobile" / "mobi.csv")
+    os.symlink(ROOT / "notebooks", tmp_path / "notebooks")
+    path = tmp_path / "params" / "mobile.yaml"
+    path.write_text(yaml.safe_dump(mobi_params(), sort_keys=False), encoding="utf-8")
+    assert params.check(path) == []
+    proc = subprocess.run([sys.executable, "-m", "csi_helpers.cli", "run", "mobile",
+                           "--no-progress"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=900, env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_dir = Path(proc.stdout.strip().splitlines()[-1]).parent
+    loadings = pd.read_csv(run_dir / "tables" / "04_cfa_loadings.csv", index_col=[0, 1])
+    assert loadings.loc[("COMP", "CUSCO"), "est"] == 1.0      # the single item, fixed
+    rel = pd.read_csv(run_dir / "tables" / "04_reliability_validity.csv", index_col=0)
+    assert rel.loc["COMP", "verdict"].startswith("single item")
+    outer = pd.read_csv(run_dir / "tables" / "04_pls_outer.csv", index_col=0)
+    assert "CUSCO" in outer.index                               # PLS keeps it
