@@ -63,7 +63,11 @@ it "factor", so plspm itself fails there); ``scaled=False`` is not available wit
 route standardises; a CSIWarning says so and the result has ``scaled=True``); LVs get
 the same sign rule as on complete data. ``missing="listwise"`` instead drops every row
 with a missing indicator (with a CSIWarning) and runs the metric route. The bootstrap
-with NA resamples rows and reruns the NA route from plspm's start on each resample.
+with NA resamples rows and reruns the NA route from plspm's start on each resample -
+as a reweighting, not a copy: the rows are grouped by missing-value pattern, each
+resample's count-weighted sums per group come from matrix products, and all resamples
+iterate together on those sums (:mod:`csi_helpers._pls_missing`), at about the cost of
+the complete-data bootstrap and with the same draws as refitting each resample's rows.
 
 References
 ----------

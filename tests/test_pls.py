@@ -563,3 +563,189 @@ def test_bootstrap_with_missing_values_refits_resamples(satis_na):
     assert ((p["ci_low"] <= p["estimate"]) & (p["estimate"] <= p["ci_high"])).all()
     idx = pls.csi_index(r, "SAT", scale=(1, 10))
     assert idx.ci_low < idx.index < idx.ci_high
+
+
+# --------------------------------------------------------------------------- NA bootstrap speed route
+# pls.fit's NA bootstrap runs on count-weighted sums of the rows grouped by missing-value
+# pattern (csi_helpers._pls_missing) instead of refitting a copy of each resample's rows.
+# It must give the same draws as the row-by-row route it replaced.
+
+# Computed with the row-by-row implementation (before csi_helpers._pls_missing existed):
+# pls.fit(satisfaction_na, SATIS_PATHS, scheme=..., bootstrap=50, seed=2026), path
+# bootstrap se / 95% CI, csi_index(SAT, scale=(0, 10)) se / CI, and the histogram of
+# the iterations per resample.
+_NA_BOOT_BEFORE = {
+    "centroid": dict(
+        se=[0.043477614654175274, 0.045681051584923964, 0.06983679498519733,
+            0.023615642245958256, 0.06024566271961025, 0.06909524676989041,
+            0.06527253516981438, 0.07575269463088667, 0.07602463191953844,
+            0.07143450132642339],
+        lo=[0.4327158732142079, 0.0663927624865572, 0.17888095410954183, 0.7782499768311592,
+            0.009362039256113494, -0.14093109176166027, 0.5093672571481722,
+            0.05771798894286245, 0.4366892827202946, 0.30913300202180793],
+        hi=[0.6005368582261975, 0.23590889367157988, 0.4150363345503089, 0.8588437189099706,
+            0.22319919658814352, 0.10638561815867112, 0.778950350141551, 0.3190330172595246,
+            0.6887275623647612, 0.5703158413039802],
+        sat=[1.1578104014296762, 66.67620564133095, 70.96765464673024],
+        iterations=[0, 0, 0, 0, 41, 9]),
+    "factorial": dict(
+        se=[0.043759374545606355, 0.04575656147251727, 0.07030316436780092,
+            0.023592573766596736, 0.06072335200440281, 0.06900912796403635,
+            0.06554040660705977, 0.07587295947329185, 0.07609874364537884, 0.072003287593769],
+        lo=[0.431184163114938, 0.06692585086049414, 0.17691353919635172, 0.7785250466163021,
+            0.004478757338111353, -0.1407197574816054, 0.5097208259584678,
+            0.057163268592011825, 0.43677486746316474, 0.3079777510250876],
+        hi=[0.6005091857589365, 0.23596337959464708, 0.41579964248080664, 0.8590668705921121,
+            0.2224999429385821, 0.10688704275387777, 0.7793626481478019, 0.31966048748945375,
+            0.6889906698294493, 0.5714579114506319],
+        sat=[1.158220201867478, 66.68258961614679, 70.97037236679557],
+        iterations=[0, 0, 0, 0, 45, 5]),
+    "path": dict(
+        se=[0.043755519585480754, 0.046395318031904054, 0.07090965343382236,
+            0.023591805478860646, 0.060716432478838685, 0.06935356587868623,
+            0.06562059765112659, 0.07630128052204453, 0.07606546365714556,
+            0.07244444112111556],
+        lo=[0.4311931418185221, 0.06633798130573279, 0.17003923536990972, 0.7785234071327772,
+            0.0032963276048098723, -0.14230717521801667, 0.5093926582426141,
+            0.053945992694378574, 0.4381980650723116, 0.30815310843150945],
+        hi=[0.6005518704453712, 0.23976934639680317, 0.41520386985698754, 0.8590739071000576,
+            0.22226430822742657, 0.1096580054429671, 0.7793381956996237, 0.3181123525987296,
+            0.6893443871840615, 0.5759189090701778],
+        sat=[1.1644697983456462, 66.66367381351418, 70.98352921916772],
+        iterations=[0, 0, 0, 0, 42, 8]),
+}
+
+
+@pytest.mark.parametrize("scheme", pls.SCHEMES)
+def test_na_bootstrap_equals_previous_implementation(satis_na, scheme):
+    r = pls.fit(satis_na, blocks_of(satis_na, SATIS_LVS), SATIS_PATHS, scheme=scheme,
+                bootstrap=50, seed=2026)
+    ref = _NA_BOOT_BEFORE[scheme]
+    assert r.boot.redrawn == 0
+    assert np.bincount(r.boot.iterations).tolist() == ref["iterations"]
+    np.testing.assert_allclose(r.paths["se"], ref["se"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.paths["ci_low"], ref["lo"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(r.paths["ci_high"], ref["hi"], rtol=0, atol=1e-12)
+    c = pls.csi_index(r, "SAT", scale=(0, 10))
+    np.testing.assert_allclose([c.se, c.ci_low, c.ci_high], ref["sat"], rtol=0, atol=1e-11)
+
+
+def _fit_with(monkeypatch, route, *args, **kw):
+    with monkeypatch.context() as mp:
+        if route == "reference":
+            mp.setattr(pls, "_bootstrap_na", pls._bootstrap_na_reference)
+        return pls.fit(*args, **kw)
+
+
+def _holes(df, frac, seed):
+    return df.astype(float).mask(np.random.default_rng(seed).random(df.shape) < frac)
+
+
+@pytest.mark.parametrize("data, scheme, kw", [
+    ("satis_na", "centroid", {}),
+    ("satis_na", "factorial", {}),
+    ("satis_na", "path", {}),
+    ("satis_na", "path", dict(maxiter=3)),          # resamples that do not converge: redrawn
+    ("satis_na", "centroid", dict(tol=1e-10)),
+    ("sim_holes", "path", {}),                      # 7 LVs, single-item COMP block
+    ("sim_holes", "factorial", {}),
+    ("sim_qual_holes", "centroid", {}),             # only the QUAL block has holes
+])
+def test_na_bootstrap_matches_row_by_row_refits(monkeypatch, satis_na, sim, data, scheme, kw):
+    """Every draw (weights, loadings, paths, R², total effects, means, sds), its iteration
+    count and the number of redrawn resamples equal the row-by-row reference route,
+    which copies each resample's rows and runs pls._na_fit on them."""
+    if data == "satis_na":
+        d, b, p = satis_na, blocks_of(satis_na, SATIS_LVS), SATIS_PATHS
+    else:
+        b, p = blocks_of(sim, ECSI_LVS), pls.ECSI
+        if data == "sim_holes":
+            d = _holes(sim, 0.05, 5)
+        else:
+            d = sim.astype(float)
+            d[b["QUAL"]] = _holes(d[b["QUAL"]], 0.1, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CSIWarning)      # rows without a COMP answer
+        fast = _fit_with(monkeypatch, "fast", d, b, p, scheme=scheme, bootstrap=30, seed=4, **kw)
+        ref = _fit_with(monkeypatch, "reference", d, b, p, scheme=scheme, bootstrap=30,
+                        seed=4, **kw)
+    assert fast.missing == "pairwise"
+    if kw.get("maxiter") == 3:
+        assert fast.boot.redrawn > 0
+    assert fast.boot.redrawn == ref.boot.redrawn
+    np.testing.assert_array_equal(fast.boot.iterations, ref.boot.iterations)
+    for k in ("weights", "loadings", "paths", "r2", "total", "means", "sds"):
+        np.testing.assert_allclose(getattr(fast.boot, k), getattr(ref.boot, k), rtol=0,
+                                   atol=1e-12, err_msg=k)
+    pd.testing.assert_frame_equal(fast.boot.summary, ref.boot.summary, check_exact=False,
+                                  rtol=0, atol=1e-12)
+
+
+def test_na_bootstrap_group_sums_equal_direct_sums(satis_na):
+    """The per-pattern sums (the data total minus the other groups for the complete
+    pattern) equal sums over the rows of each group, weighted by the counts."""
+    from csi_helpers import _pls_missing as pm
+    b = blocks_of(satis_na, SATIS_LVS)
+    m = pls._Model(SATIS_LVS, b, SATIS_PATHS)
+    X = satis_na[m.items].to_numpy(float)
+    eng = pm._Engine(X, m, "path", 1e-6, 100)
+    rng = np.random.default_rng(1)
+    cT = np.stack([np.bincount(rng.integers(0, len(X), len(X)), minlength=len(X))
+                   for _ in range(3)], axis=1).astype(float)
+    nq, S, P = eng._totals(cT, _SerialPool())
+    A = ~np.isnan(X)
+    np.testing.assert_allclose(nq, cT.T @ A, atol=1e-9)
+    np.testing.assert_allclose(P, np.einsum("ib,ip,iq->bpq", cT, eng.xt, eng.xt), atol=1e-9)
+    g = eng.pairs[(1, 4)]                                    # EXPE, SAT
+    N, Sg, (Plm, Pll, Pmm) = g.sums(cT, eng.xt, (float(len(X)), S, P))
+    pat = A[:, g.K]
+    for j, a in enumerate(g.a.astype(bool)):
+        rows = (pat == a).all(axis=1)
+        x = eng.xt[np.ix_(rows, g.K)]
+        c = cT[rows]
+        np.testing.assert_allclose(N[:, j], c.sum(axis=0), atol=1e-9)
+        np.testing.assert_allclose(Sg[:, j], c.T @ x, atol=1e-9)
+        pl = len(b["EXPE"])
+        np.testing.assert_allclose(Plm[:, j], np.einsum("ib,ip,iq->bpq", c, x[:, :pl],
+                                                        x[:, pl:]), atol=1e-9)
+    assert N.sum(axis=1) == pytest.approx(len(X))
+
+
+class _SerialPool:
+    """Stands in for the engine's thread pool (it only needs ``map``)."""
+    @staticmethod
+    def map(f, xs):
+        return list(map(f, xs))
+
+
+def test_na_bootstrap_stopping_bound_is_tight(monkeypatch, satis_na):
+    """The stopping rule from the group sums is an upper bound of plspm's row criterion
+    Σ (|Y_old| - |Y|)², far closer to it than the margin that triggers the row check."""
+    from csi_helpers import _pls_missing as pm
+    seen = []
+    bound, exact, iterate = pm._Engine._bound, pm._Engine._exact, pm._Engine._iterate
+
+    def it(self, c, *a):
+        self._c0 = c.__array_interface__["data"][0]
+        return iterate(self, c, *a)
+
+    def bnd(self, *a):
+        self._U = bound(self, *a)
+        return self._U
+
+    def ex(self, c, *a):
+        C = exact(self, c, *a)
+        seen.append((self._U[(c.__array_interface__["data"][0] - self._c0) // 8], C))
+        return C
+
+    margin = pm.MARGIN
+    monkeypatch.setattr(pm, "MARGIN", 1e12)             # check every iteration by rows
+    monkeypatch.setattr(pm._Engine, "_iterate", it)
+    monkeypatch.setattr(pm._Engine, "_bound", bnd)
+    monkeypatch.setattr(pm._Engine, "_exact", ex)
+    pls.fit(satis_na, blocks_of(satis_na, SATIS_LVS), SATIS_PATHS, scheme="centroid",
+            bootstrap=20, seed=3)
+    U, C = np.array(seen).T
+    assert len(U) >= 60
+    assert (U >= C * (1 - 1e-9)).all()
+    assert ((U - C) / U).max() < margin / 5          # ~2% at worst (early iterations)
