@@ -151,3 +151,11 @@ def test_file_fingerprint(project):
     assert table_src.file_fingerprint(gbk)[1] == 3
     js = write(project, "truth.json", '{"a": 1}\n')
     assert table_src.file_fingerprint(js) == (hashlib.sha256(b'{"a": 1}\n').hexdigest(), None)
+
+
+@pytest.mark.parametrize("text", ["id,Q1\n1,满意 \n", "id,Q1\n1,\t满意\n", "id,Q1\n1,满意\u3000\n",
+                                  'id,Q1\n1," 满意"\n', "id,Q1 \n1,满意\n"])
+def test_blanks_next_to_any_edge_are_stripped(project, text):
+    path = write(project, "t.csv", text, "gb18030")
+    t = table_src.with_header(table_src.read_grid(path), "t.csv")
+    assert list(t.columns) == ["id", "Q1"] and t["Q1"].tolist() == ["满意"]
