@@ -3,7 +3,7 @@
 1. The satisfaction model (250 x 27, 6 LVs) of R plspm: seconds for the full-sample fit
    and for 1,000 bootstrap resamples (target: at most 1 s on a 2-core machine; PyPI
    plspm 0.5.7 needs ~86 ms per resample, ~86 s), and the same with 4.5% of the values
-   missing (plspm's NA route). Uses ../shared/datasets/satisfaction.csv when present,
+   missing (plspm's NA route). Uses tests/golden/datasets/satisfaction.csv when present,
    else data of the same shape generated here.
 2. A large survey, 100,000 respondents x 30 items (6 LVs of 5 items, the same paths):
    the bootstrap (200 resamples) on complete data and with 2% of the answers missing at
@@ -51,7 +51,8 @@ def generate(n: int, sizes: dict, seed: int) -> pd.DataFrame:
 
 
 def load() -> tuple[pd.DataFrame, str]:
-    path = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "satisfaction.csv"
+    # R plspm's satisfaction data, committed with the tests (source and licence there)
+    path = Path(__file__).resolve().parents[1] / "tests" / "golden" / "datasets" / "satisfaction.csv"
     if path.exists():
         return pd.read_csv(path, index_col=0), str(path)
     return generate(250, SIZES, 1), "generated 250 x 27 (satisfaction.csv absent)"
