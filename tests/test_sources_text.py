@@ -159,3 +159,13 @@ def test_blanks_next_to_any_edge_are_stripped(project, text):
     path = write(project, "t.csv", text, "gb18030")
     t = table_src.with_header(table_src.read_grid(path), "t.csv")
     assert list(t.columns) == ["id", "Q1"] and t["Q1"].tolist() == ["满意"]
+
+
+def test_blank_lines_inside_keep_the_line_numbers(project):
+    path = write(project, "survey.csv", "respondent_id,duration_sec,Q01,Q02\nR1,300,满意,一般\n"
+                 "\nR3,abc,满意,一般\n\n\n", "gbk")
+    with pytest.raises(CSIInputError) as info:
+        read_survey({"path": str(path), "duration_column": "duration_sec"})
+    assert "line 4 'abc'" in str(info.value)
+    g = table_src.read_grid(path)
+    assert g.frame.shape[0] == 4        # header, R1, the blank line, R3; trailing blanks gone

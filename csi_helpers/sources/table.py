@@ -16,7 +16,10 @@ header rows). :func:`read_grid` picks the file kind from the file's first bytes 
   text the way a person reads them: whole numbers without ``.0``, dates as ISO
   ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` when there is a time), booleans ``True`` / ``False``.
 
-Text is stripped of surrounding blanks; a cell holding only blanks is empty.
+Text is stripped of surrounding blanks; a cell holding only blanks is empty. Empty rows
+inside the data are kept (row k of the grid is line k + 1 of a CSV without quoted line
+breaks, and row k + 1 of a sheet), so messages name the lines a person sees; empty rows at
+the end are dropped.
 
 Example
 -------
@@ -171,6 +174,15 @@ def _needs_strip(text: str, delim: str, data: bytes | None = None) -> bool:
     return bool(edge[b[before]].any() or edge[b[after]].any())
 
 
+def _drop_trailing_blank(frame: pd.DataFrame) -> pd.DataFrame:
+    """The grid without the empty rows at its end (Excel and editors leave them). Empty rows
+    inside the data stay, as empty rows: dropping them would shift every later line number
+    in the messages, and a reader must see (and count) what it leaves out."""
+    filled = frame.notna().any(axis=1).to_numpy()
+    last = int(filled.nonzero()[0][-1]) + 1 if filled.any() else 0
+    return frame.iloc[:last].reset_index(drop=True)
+
+
 def _longest_line(data: bytes) -> tuple[int, int]:
     """(length in bytes, 1-based number) of the file's longest line."""
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
@@ -194,8 +206,10 @@ def _read_csv_grid(data: bytes, where: str, encoding: str, setting: str | None) 
                             "the field")
     pd_enc = "utf-8-sig" if enc in ("utf-8", "utf-8-sig") else enc
     try:
+        # blank lines are kept as empty rows, so row k is line k + 1 and every message names
+        # the right line; only trailing blank lines go (see _drop_trailing_blank)
         frame = pd.read_csv(_stdio.BytesIO(data), sep=delim, header=None, dtype=object,
-                            keep_default_na=False, na_values=[""], skip_blank_lines=True,
+                            keep_default_na=False, na_values=[""], skip_blank_lines=False,
                             encoding=pd_enc, engine="c")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CSIInputError(f"{where}: not a readable table ({exc}); check that every line "
@@ -204,7 +218,7 @@ def _read_csv_grid(data: bytes, where: str, encoding: str, setting: str | None) 
     frame.columns = range(frame.shape[1])
     if _needs_strip(text, delim, data):
         frame = _strip(frame)
-    return Grid(frame, "csv", enc, delim)
+    return Grid(_drop_trailing_blank(frame), "csv", enc, delim)
 
 
 def _cell_text(x):
@@ -262,9 +276,7 @@ def _read_excel_grid(path: Path, where: str, kind: str, sheet, setting: str | No
     width = max((len(r) for r in rows), default=0)
     cells = [[_cell_text(x) for x in r] + [np.nan] * (width - len(r)) for r in rows]
     frame = pd.DataFrame(cells, columns=range(width), dtype=object)
-    blank = frame.isna().all(axis=1)
-    frame = frame.loc[~blank].reset_index(drop=True)
-    return Grid(frame, kind, None, None, name, names)
+    return Grid(_drop_trailing_blank(frame), kind, None, None, name, names)
 
 
 def read_grid(path: str | Path, *, encoding: str = "auto", sheet=None,
