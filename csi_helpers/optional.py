@@ -14,12 +14,14 @@ part               present when
 ``crm``            ``sources.customers`` and ``sources.transactions`` are given
 ``visits``         ``sources.visits`` is given
 ``linked``         ``sources.survey.customer_id_column`` links respondents to the CRM
+``demo``           the client is the generated demo (``demo:`` in the params); its
+                   cells, narrative included, leave a client's report without a note
 =================  ==========================================================
 
 Example
 -------
 >>> missing_parts({"framing": {"competitors": []}, "sources": {"survey": {}}})
-['competitors', 'crm', 'visits', 'linked']
+['competitors', 'crm', 'visits', 'linked', 'demo']
 """
 from __future__ import annotations
 
@@ -42,7 +44,11 @@ PARTS = {
     "visits": lambda p: bool(_sources(p).get("visits")),
     "linked": lambda p: bool((_sources(p).get("survey") or {}).get("customer_id_column"))
     and bool(_sources(p).get("customers")) and bool(_sources(p).get("transactions")),
+    "demo": lambda p: isinstance(p.get("demo"), Mapping),
 }
+#: Parts whose tagged cells, markdown included, go without a note when absent: the demo's
+#: "does the method recover the planted model?" sections mean nothing in a client's report.
+SILENT = frozenset({"demo"})
 
 _NOTES = {
     "competitors": {
@@ -99,6 +105,8 @@ def prepare(nb: nbformat.NotebookNode, p: Mapping, lang: str = "en"
     cells, noted = [], []
     for cell in out.cells:
         gone = [n for n in _needs(cell) if n in absent]
+        if any(n in SILENT for n in gone):
+            continue
         if cell.cell_type != "code" or not gone:
             cells.append(cell)
             continue

@@ -78,6 +78,10 @@ def _kernel_transport(sockets: str) -> dict:
                                                 "ip": os.path.join(sockets, "kernel")}})}
 
 
+#: The matplotlib backend of the kernels the runner starts (figures shown inline).
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
 class RunCrash(Exception):
     """A run that stopped outside any notebook cell (reading inputs for the manifest,
     copying artefacts, starting a kernel ...). The run folder keeps ``manifest.json``
@@ -339,6 +343,10 @@ class Run:
             start = time.perf_counter()
             bar = {"desc": f"{self.client} {nb.name}", "leave": False} if self.progress else False
             os.environ["CSI_NOTEBOOK"] = nb.name   # the kernel inherits it (notes.jsonl)
+            # figures must reach the notebook whatever the shell says: with MPLBACKEND=Agg
+            # (usual on servers and in containers) a kernel never uses the inline backend,
+            # and every figure in the report would be the text "<Figure size ...>"
+            os.environ["MPLBACKEND"] = INLINE_BACKEND
             try:
                 source, left_out = optional.prepare(nbformat.read(src, as_version=4), self.p,
                                                     self.p["client"].get("language", "en"))

@@ -130,3 +130,25 @@ def test_notebooks_run_on_demo_with_nbval(tmp_path):
          "no:xdist", "-q", "--rootdir", str(tmp_path), *map(str, copies)],
         cwd=tmp_path, capture_output=True, text=True, env=env, timeout=900)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+
+
+def test_demo_only_sections_leave_a_clients_notebooks():
+    """Cells about the demo's planted truth are tagged needs-demo and left out (markdown
+    included, without a note) for a client that is not the generated demo."""
+    from csi_helpers import optional
+    client = {"framing": {"competitors": [{"id": "x"}]},
+              "sources": {"survey": {"customer_id_column": "c"}, "customers": {"path": "c"},
+                          "transactions": {"path": "t"}, "visits": {"path": "v"}}}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        kept, left_out = optional.prepare(nb, client)
+        assert left_out == []
+        code = "\n".join(c.source for c in kept.cells if c.cell_type == "code")
+        for demo_call in ("wb.truth()[", 'truth["', "planted_note", "recovery_table"):
+            assert demo_call not in code, (path.name, demo_call)
+        headings = [c.source.splitlines()[0] for c in kept.cells if c.cell_type == "markdown"
+                    and c.source.startswith("#")]
+        assert not any("planted" in h.lower() for h in headings), (path.name, headings)
+        assert not any("needs-demo" in c.get("metadata", {}).get("tags", []) for c in kept.cells)
+        demo_kept, _ = optional.prepare(nb, {**client, "demo": {"seed": 1}})
+        assert len(demo_kept.cells) == len(nb.cells)

@@ -228,3 +228,23 @@ def test_notes_of_the_analysis_reach_console_manifest_and_report(project, tmp_pa
     assert m["notebooks"][0]["notes"] == ["transactions.date: 3 row(s) after as_of left out"]
     html = result.report.read_text(encoding="utf-8")
     assert "Note: transactions.date: 3 row(s) after as_of left out" in html
+
+
+def test_figures_reach_the_report_even_with_mplbackend_agg(project, tmp_path, monkeypatch):
+    """With MPLBACKEND=Agg in the shell a kernel would show '<Figure size ...>' instead of
+    the figure; the runner starts its kernels with the inline backend."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = _notebook("from csi_helpers import workbook\nwb = workbook.open(params_path, run_dir)",
+                   "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+                   "ax.plot([1, 2], [3, 4])\nwb.save_figure(fig, '01_line');")
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    nbformat.write(nb, nbs / "01_problem_framing.ipynb")
+    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path / "out",
+                                   only="01", progress=False, echo=lambda s: None,
+                                   notebooks_dir=nbs)
+    executed = nbformat.read(result.run_dir / "notebooks" / "01_problem_framing.ipynb", 4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert any("image/png" in o.get("data", {}) for o in outputs)
+    html = result.report.read_text(encoding="utf-8")
+    assert "<Figure size" not in html and "data:image/png;base64" in html
