@@ -602,6 +602,7 @@ class TierResult:
     table: pd.DataFrame = field(repr=False)
     summary: pd.DataFrame = field(repr=False)
     thresholds: dict = field(default_factory=dict)
+    rule: str | None = None    # the rule in words, printed instead of the thresholds
 
     @property
     def tier(self) -> pd.Series:
@@ -609,7 +610,7 @@ class TierResult:
         return self.table["tier"]
 
     def __repr__(self) -> str:
-        th = ", ".join(f"{k}={v}" for k, v in self.thresholds.items())
+        th = self.rule or ", ".join(f"{k}={v}" for k, v in self.thresholds.items())
         lines = [f"{self.kind} tiers ({th}): {len(self.table)} customers"]
         for tier, row in self.summary.iterrows():
             lines.append(f"  {tier:<9} {int(row['customers']):>6} customers "
@@ -975,10 +976,15 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     rules = t.groupby("rule").size()
     summ["by_rule"] = [", ".join(f"{r}: {int(n)}" for r, n in rules.items() if r[0] == tier)
                        for tier in summ.index]
+    rule = (f"A: every {' / '.join(map(str, a_types)) or '-'} and the top {a_top_share:.0%} of "
+            f"{' / '.join(map(str, among)) or '-'} by {last} sales; B: sales up at least "
+            f"{b_growth:.0%} in each of {b_consecutive_years} consecutive year"
+            f"{'s' if b_consecutive_years != 1 else ''}, cooperation and loyalty at least "
+            f"{b_min_cooperation:g}; C: the rest")
     return TierResult("Rule-based ABC", t, summ, {
         "a_customer_types": a_types, "a_top_share": a_top_share, "a_top_among": among,
         "b_growth": b_growth, "b_consecutive_years": b_consecutive_years,
-        "b_min_cooperation": b_min_cooperation, "last_year": last})
+        "b_min_cooperation": b_min_cooperation, "last_year": last}, rule=rule)
 
 
 def _fmt_score(v) -> str:
