@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from csi_helpers import reliability
-from _golden_data import SAT_CSV, psych_data
+from _golden_data import psych_data
 from csi_helpers.errors import CSIInputError, CSIWarning
 
 HERE = Path(__file__).parent

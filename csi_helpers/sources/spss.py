@@ -86,7 +86,6 @@ def read(path: str | Path) -> tuple[pd.DataFrame, SpssMeta]:
     import pyreadstat
 
     where = show_path(path)
-    suffix = Path(path).suffix.lower()
     from .table import file_kind
     kind = file_kind(path)
     if kind not in ("sav", "zsav", "dta"):
@@ -102,7 +101,6 @@ def read(path: str | Path) -> tuple[pd.DataFrame, SpssMeta]:
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise CSIInputError(f"{where}: cannot be read as {'Stata' if kind == 'dta' else 'SPSS'} "
                             f"({exc}); save it again from SPSS/Stata") from None
-    del suffix
     ranges = getattr(meta, "missing_ranges", None) or {}
     for col, spans in ranges.items():
         if col in df.columns and pd.api.types.is_numeric_dtype(df[col]):

@@ -426,9 +426,6 @@ def survey_table(export: SurveyExport, params: Mapping) -> SurveyTable:
         data[status] = mapped.astype(object).where(mapped.notna(), np.nan)
     excluded = privacy.contact_columns(df, [c for c in df.columns if c not in keep],
                                        export.questions)
-    kept_contact = privacy.contact_columns(df, [c for c in (spec.get("keep_columns") or [])
-                                                if c in cols])
-    del kept_contact  # asked for by name: kept on purpose
     dropped = [c for c in df.columns if c not in keep]
     return SurveyTable(data=data, spec=spec, export=export, problems=problems,
                        excluded=excluded, dropped=dropped)

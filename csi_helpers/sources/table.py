@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import re
 import io as _stdio
 from dataclasses import dataclass
 from pathlib import Path
