@@ -211,23 +211,9 @@ def render(run_dir: str | Path, manifest: dict) -> Path:
     return out
 
 
-def tables_workbook(run_dir: str | Path) -> Path | None:
-    """Gather ``tables/*.csv`` into ``tables.xlsx`` (one sheet per table, names <= 31 chars)."""
-    import pandas as pd
+def tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
+    """Gather ``tables/*.csv`` into the formatted Excel deliverable ``tables.xlsx`` (a
+    contents sheet, then one sheet per table): see :mod:`csi_helpers.excel`."""
+    from .excel import write_tables_workbook
 
-    run_dir = Path(run_dir)
-    tables = sorted((run_dir / "tables").glob("*.csv"))
-    if not tables:
-        return None
-    out = run_dir / "tables.xlsx"
-    used: set[str] = set()
-    with pd.ExcelWriter(out, engine="openpyxl") as xl:
-        for path in tables:
-            sheet = path.stem[:31]
-            i = 1
-            while sheet in used:
-                suffix = f"~{i}"
-                sheet, i = path.stem[:31 - len(suffix)] + suffix, i + 1
-            used.add(sheet)
-            pd.read_csv(path, encoding="utf-8-sig").to_excel(xl, sheet_name=sheet, index=False)
-    return out
+    return write_tables_workbook(run_dir, lang)

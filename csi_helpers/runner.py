@@ -415,7 +415,7 @@ class Run:
         from . import report
         try:
             report.render(self.run_dir, self.manifest())
-            report.tables_workbook(self.run_dir)
+            report.tables_workbook(self.run_dir, self.p["client"].get("language", "en"))
         except Exception as exc:  # the run's record must survive a rendering problem
             self.echo(f"[{self.client}] report could not be rendered: {type(exc).__name__}: {exc}")
 

@@ -166,11 +166,23 @@ def test_tables_workbook_has_a_sheet_per_table(tmp_path):
     for name in ("02_missing_by_item", "02_missing_by_item_and_a_very_long_suffix_x",
                  "02_missing_by_item_and_a_very_long_suffix_y"):
         (tmp_path / "tables" / f"{name}.csv").write_text("a,b\n1,非常满意\n", encoding="utf-8-sig")
-    out = report.tables_workbook(tmp_path)
+    (tmp_path / "tables" / "05_abc_summary.csv").write_text(
+        "tier,customers,revenue,revenue_share\nA,12,52906.371,0.8\nB,30,1234.5,0.2\n",
+        encoding="utf-8-sig")
+    out = report.tables_workbook(tmp_path, lang="zh")
     import openpyxl
     wb = openpyxl.load_workbook(out)
-    assert len(wb.sheetnames) == 3 and all(len(s) <= 31 for s in wb.sheetnames)
-    assert wb[wb.sheetnames[0]]["B2"].value == "非常满意"
+    assert wb.sheetnames[0] == "目录" and len(wb.sheetnames) == 5
+    assert all(len(s) <= 31 for s in wb.sheetnames)
+    contents = wb["目录"]
+    links = [contents.cell(row=r, column=1).hyperlink for r in range(5, 9)]
+    assert all(link is not None for link in links)
+    first = wb[wb.sheetnames[1]]
+    assert first["A1"].value == "02 missing by item" and first["B4"].value == "非常满意"
+    assert first["A3"].font.b and first.freeze_panes == "B4"
+    abc = wb["05_abc_summary"]
+    assert abc["C4"].number_format == "#,##0.00" and abc["D4"].number_format == "0.0%"
+    assert abc["B4"].number_format == "0" and abc["B4"].value == 12
 
 
 def test_run_all_in_parallel_processes(project, tmp_path):
