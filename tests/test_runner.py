@@ -220,19 +220,25 @@ def test_report_typesets_math_without_the_web():
     assert '<div style="text-align: center"><img class="csi-math"' in block and "$$" not in block
 
 
-def test_notes_of_the_analysis_reach_console_manifest_and_report(project, tmp_path):
-    """A CSIWarning (rows left out, an item dropped) is shown in the notebook's output (so in
-    the report), echoed on the console after the notebook, and kept in the manifest."""
+def _run_01(project, tmp_path, echo, *cells: str):
+    """Run a one-notebook engagement (01) made of `cells` after the workbook cell."""
     nb = _notebook("from csi_helpers import workbook\nwb = workbook.open(params_path, run_dir)",
-                   "import warnings\nfrom csi_helpers.errors import CSIWarning\n"
-                   "warnings.warn('transactions.date: 3 row(s) after as_of left out', CSIWarning)")
+                   *cells)
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     nbformat.write(nb, nbs / "01_problem_framing.ipynb")
+    return runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path / "out",
+                                 only="01", progress=False, echo=echo, notebooks_dir=nbs)
+
+
+def test_notes_of_the_analysis_reach_console_manifest_and_report(project, tmp_path):
+    """A CSIWarning (rows left out, an item dropped) is shown in the notebook's output (so in
+    the report), echoed on the console after the notebook, and kept in the manifest."""
     lines: list[str] = []
-    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path / "out",
-                                   only="01", progress=False, echo=lines.append,
-                                   notebooks_dir=nbs)
+    result = _run_01(project, tmp_path, lines.append,
+                     "import warnings\nfrom csi_helpers.errors import CSIWarning\n"
+                     "warnings.warn('transactions.date: 3 row(s) after as_of left out', "
+                     "CSIWarning)")
     assert result.ok
     assert any("01_problem_framing: transactions.date: 3 row(s) after as_of left out" in ln
                for ln in lines)
@@ -246,15 +252,9 @@ def test_figures_reach_the_report_even_with_mplbackend_agg(project, tmp_path, mo
     """With MPLBACKEND=Agg in the shell a kernel would show '<Figure size ...>' instead of
     the figure; the runner starts its kernels with the inline backend."""
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    nb = _notebook("from csi_helpers import workbook\nwb = workbook.open(params_path, run_dir)",
-                   "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
-                   "ax.plot([1, 2], [3, 4])\nwb.save_figure(fig, '01_line');")
-    nbs = tmp_path / "nbs"
-    nbs.mkdir()
-    nbformat.write(nb, nbs / "01_problem_framing.ipynb")
-    result = runner.run_engagement(project / "params" / "demo.yaml", outputs=tmp_path / "out",
-                                   only="01", progress=False, echo=lambda s: None,
-                                   notebooks_dir=nbs)
+    result = _run_01(project, tmp_path, lambda s: None,
+                     "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+                     "ax.plot([1, 2], [3, 4])\nwb.save_figure(fig, '01_line');")
     executed = nbformat.read(result.run_dir / "notebooks" / "01_problem_framing.ipynb", 4)
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert any("image/png" in o.get("data", {}) for o in outputs)
