@@ -69,11 +69,10 @@ def survey_settings(params: Mapping) -> dict:
         raise CSIInputError(f"params: {exc} is missing; the survey needs "
                             "indicator_system.items[].id, scale.points and scale.labels") from None
     spec = (params.get("sources") or {}).get("survey") or {}
+    from .params import item_scales
+
     extra = []
-    named = params.get("scales") or {"default": scale}
-    first = next(iter(named))
-    by_item = {str(it["id"]): named.get(it.get("scale") or first, scale)
-               for it in params["indicator_system"]["items"]}
+    by_item = item_scales(params)
     for comp in (params.get("framing") or {}).get("competitors") or []:
         for item, col in (comp.get("columns") or {}).items():
             extra.append(str(col))

@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..errors import CSIInputError, InputProblems
 from . import privacy, qualtrics, spss, wjx
-from .table import file_kind, read_grid, with_header
+from .table import choose_sheet, file_kind, read_grid, with_header
 from .text import decode, read_bytes, show_path
 
 __all__ = ["FORMATS", "SurveyExport", "SurveyTable", "read_export", "peek_format",
@@ -131,9 +131,7 @@ def _first_rows(path: Path, encoding: str, sheet) -> tuple[str, list[list]]:
         import python_calamine
         try:
             book = python_calamine.CalamineWorkbook.from_path(str(path))
-            names = book.sheet_names
-            name = (names[sheet] if isinstance(sheet, int) and 0 <= sheet < len(names)
-                    else sheet if sheet in names else names[0])
+            name = choose_sheet(book.sheet_names, sheet, "")
             rows = []
             for row in book.get_sheet_by_name(name).iter_rows():
                 rows.append([c if c != "" else None for c in row])

@@ -247,6 +247,25 @@ def _cell_text(x):
     return str(x)
 
 
+def choose_sheet(names, sheet, where: str, key: str = "sheet") -> str:
+    """The sheet to read: ``sheet`` as a name or 0-based index, the first when None; a
+    sheet that is not there is an error naming the sheets the workbook has."""
+    names = tuple(names)
+    if not names:
+        raise CSIInputError(f"{where}: the workbook has no sheets; export it again")
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            raise CSIInputError(f"{where}: has {len(names)} sheet(s) ({', '.join(names)}); "
+                                f"{key} = {sheet} is out of range: give a name or 0..{len(names) - 1}")
+        return names[sheet]
+    if str(sheet) in names:
+        return str(sheet)
+    raise CSIInputError(f"{where}: no sheet {sheet!r} (sheets: {', '.join(names)}); set "
+                        f"{key} to one of them")
+
+
 def _read_excel_grid(path: Path, where: str, kind: str, sheet, setting: str | None) -> Grid:
     import python_calamine
 
@@ -256,21 +275,7 @@ def _read_excel_grid(path: Path, where: str, kind: str, sheet, setting: str | No
         raise CSIInputError(f"{where}: not a readable Excel workbook ({exc}); open it in "
                             "Excel and save it again as .xlsx") from None
     names = tuple(book.sheet_names)
-    if not names:
-        raise CSIInputError(f"{where}: the workbook has no sheets; export it again")
-    key = f"{setting}.sheet" if setting else "sheet"
-    if sheet is None:
-        name = names[0]
-    elif isinstance(sheet, int) and not isinstance(sheet, bool):
-        if not 0 <= sheet < len(names):
-            raise CSIInputError(f"{where}: has {len(names)} sheet(s) ({', '.join(names)}); "
-                                f"{key} = {sheet} is out of range: give a name or 0..{len(names) - 1}")
-        name = names[sheet]
-    elif str(sheet) in names:
-        name = str(sheet)
-    else:
-        raise CSIInputError(f"{where}: no sheet {sheet!r} (sheets: {', '.join(names)}); set "
-                            f"{key} to one of them")
+    name = choose_sheet(names, sheet, where, f"{setting}.sheet" if setting else "sheet")
     rows = book.get_sheet_by_name(name).to_python(skip_empty_area=True)
     width = max((len(r) for r in rows), default=0)
     cells = [[_cell_text(x) for x in r] + [np.nan] * (width - len(r)) for r in rows]
