@@ -939,3 +939,25 @@ def ensure(params: dict) -> bool:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return created
+
+
+def planted_table(truth: dict | None, key: str) -> pd.DataFrame:
+    """A planted effect of the demo's truth (``segment_effects``, ``competitor_effects``) as
+    a tidy table: one row per (group, level) with the planted value, so a class compares it
+    with the estimate beside it. Text fields of the truth (its rule, unit) go to
+    ``.attrs["note"]``; an empty table when there is no truth (a real client).
+
+    Example
+    -------
+    >>> planted_table({"segment_effects": {"lv": "SAT", "region": {"North": 0.1}}},
+    ...               "segment_effects").to_dict("records")
+    [{'group': 'region', 'level': 'North', 'planted': 0.1}]
+    """
+    section = (truth or {}).get(key) or {}
+    rows = [{"group": group, "level": level, "planted": value}
+            for group, levels in section.items() if isinstance(levels, dict)
+            for level, value in levels.items()]
+    table = pd.DataFrame(rows, columns=["group", "level", "planted"])
+    table.attrs["note"] = "; ".join(f"{k}: {v}" for k, v in section.items()
+                                    if not isinstance(v, dict))
+    return table

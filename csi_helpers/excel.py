@@ -51,17 +51,30 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
-def _title(stem: str) -> str:
-    number, _, rest = stem.partition("_")
-    return f"{number} {rest.replace('_', ' ')}" if number.isdigit() else stem.replace("_", " ")
+def _title(stem: str, lang: str = "en") -> str:
+    from .report.vocabulary import title
+
+    return title(stem, lang)
 
 
-def sheet_names(stems: list[str]) -> dict[str, str]:
-    """A unique Excel sheet name (<= 31 characters, none of ``[]:*?/\\``) per table stem."""
+def sheet_name(stem: str, lang: str = "en") -> str:
+    """The Excel sheet of table ``stem``: its step number and title in the report's language,
+    at most 31 characters and none of ``[]:*?/\\`` (Excel's limits).
+
+    >>> sheet_name("04_csi", "zh"), sheet_name("04_csi")
+    ('04 顾客满意度指数', '04 The CSI')
+    """
+    number, _, _ = stem.partition("_")
+    text = f"{number} {_title(stem, lang)}" if number.isdigit() else _title(stem, lang)
+    return re.sub(r"[\[\]:*?/\\']", "_", text)[:31].rstrip()
+
+
+def sheet_names(stems: list[str], lang: str = "en") -> dict[str, str]:
+    """A unique Excel sheet name (see :func:`sheet_name`) per table stem."""
     used: set[str] = set()
     out = {}
     for stem in stems:
-        base = re.sub(r"[\[\]:*?/\\]", "_", stem)[:31]
+        base = sheet_name(stem, lang)
         name, i = base, 1
         while name.lower() in used:
             suffix = f"~{i}"
@@ -96,7 +109,7 @@ def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
     if not tables:
         return None
     t = _TEXT.get(lang, _TEXT["en"])
-    names = sheet_names([p.stem for p in tables])
+    names = sheet_names([p.stem for p in tables], lang)
     out = run_dir / "tables.xlsx"
     tmp = out.with_suffix(".xlsx.tmp")
     book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_urls": False})
@@ -124,12 +137,12 @@ def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
             name = names[path.stem]
             step = _STEPS.get(path.stem[:2], ("", ""))[0 if lang != "zh" else 1]
             contents.write_url(r, 0, f"internal:'{name}'!A1", fmts["link"], string=name)
-            contents.write(r, 1, _title(path.stem))
+            contents.write(r, 1, _title(path.stem, lang))
             contents.write(r, 2, step)
             contents.write(r, 3, f"{len(df)} x {df.shape[1]}")
-            for c, text in enumerate((name, _title(path.stem), step)):
+            for c, text in enumerate((name, _title(path.stem, lang), step)):
                 widths[c] = max(widths[c], _width(text))
-            _table_sheet(book, name, path.stem, df, fmts, t)
+            _table_sheet(book, name, path.stem, df, fmts, t, lang)
         for c, w in enumerate(widths):
             contents.set_column(c, c, min(max(w + 2, 10), 60))
         contents.activate()
@@ -139,14 +152,17 @@ def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
     return out
 
 
-def _table_sheet(book, name: str, stem: str, df: pd.DataFrame, fmts: dict, t: dict) -> None:
+def _table_sheet(book, name: str, stem: str, df: pd.DataFrame, fmts: dict, t: dict,
+                 lang: str = "en") -> None:
+    from .report.vocabulary import header
+
     ws = book.add_worksheet(name)
-    ws.write(0, 0, _title(stem), fmts["title"])
+    ws.write(0, 0, _title(stem, lang), fmts["title"])
     ws.write_url(0, max(df.shape[1] - 1, 1), f"internal:'{t['contents']}'!A1", fmts["link"],
                  string=t["back"])
     header_row = 2
     for c, col in enumerate(df.columns):
-        label = "" if str(col).startswith("Unnamed:") else str(col)
+        label = "" if str(col).startswith("Unnamed:") else header(str(col), lang)
         ws.write(header_row, c, label, fmts["head"])
         values = df[col]
         fmt = _column_format(str(col), values, fmts)

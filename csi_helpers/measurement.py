@@ -303,7 +303,7 @@ def reliability_validity_table(items: pd.DataFrame, blocks: dict[str, list[str]]
 MIN_ANSWERS = 30
 
 
-def cfa_line(cfa) -> str:
+def cfa_line(cfa, lang: str = "en") -> str:
     """How the CFA used the answers, in one sentence (FIML or listwise), with the answers
     each construct rests on.
 
@@ -312,6 +312,8 @@ def cfa_line(cfa) -> str:
     >>> print(cfa_line(factors.cfa(X, blocks)))                   # doctest: +SKIP
     CFA by full-information ML on 282 respondents (every answer used, 23 missing-data patterns); answers per construct: EXPE 281, QUAL 282, ...
     """
+    if lang == "zh":
+        return _cfa_line_zh(cfa)
     if getattr(cfa, "missing", "listwise") == "listwise":
         return (f"CFA on {cfa.n_used} complete rows ({cfa.n_dropped} with a missing answer "
                 "deleted listwise)")
@@ -325,7 +327,20 @@ def cfa_line(cfa) -> str:
             f"{getattr(cfa, 'n_patterns', '?')} missing-data patterns{empty}){per}")
 
 
-def csi_line(csi, label: str) -> str:
+def _cfa_line_zh(cfa) -> str:
+    if getattr(cfa, "missing", "listwise") == "listwise":
+        return (f"验证性因子分析基于 {cfa.n_used} 份完整答卷（{cfa.n_dropped} 份含缺失答案的答卷按列表删除）")
+    cov = getattr(cfa, "coverage", None)
+    per = ""
+    if cov is not None:
+        fac = cov.loc[cov["kind"] == "factor", "n"]
+        per = "；各构念的答卷数：" + "，".join(f"{f} {int(n)}" for f, n in fac.items())
+    empty = f"，{cfa.n_dropped} 份无任何答案的答卷未纳入" if cfa.n_dropped else ""
+    return (f"验证性因子分析采用全信息最大似然估计，基于 {cfa.n_used} 位受访者（使用全部答案，"
+            f"{getattr(cfa, 'n_patterns', '?')} 种缺失模式{empty}）{per}")
+
+
+def csi_line(csi, label: str, lang: str = "en") -> str:
     """The CSI in one sentence, with its 95% bootstrap CI when there is one.
 
     Example
@@ -334,9 +349,14 @@ def csi_line(csi, label: str) -> str:
     >>> csi_line(SimpleNamespace(index=71.23, ci_low=None, ci_high=None), "SAT")
     'CSI (SAT) = 71.2 on 0-100 (no confidence interval: analysis.pls.bootstrap is 0)'
     """
+    no_ci = (csi.ci_low is None or csi.ci_high is None
+             or not np.isfinite([csi.ci_low, csi.ci_high]).all())
+    if lang == "zh":
+        head = f"顾客满意度指数（{label}）= {csi.index:.1f}（0-100）"
+        return head + ("（无置信区间：analysis.pls.bootstrap 为 0）" if no_ci else
+                       f"，95% 自助法置信区间 [{csi.ci_low:.1f}, {csi.ci_high:.1f}]")
     head = f"CSI ({label}) = {csi.index:.1f} on 0-100"
-    if csi.ci_low is None or csi.ci_high is None or not np.isfinite([csi.ci_low,
-                                                                      csi.ci_high]).all():
+    if no_ci:
         return head + " (no confidence interval: analysis.pls.bootstrap is 0)"
     return head + f", 95% bootstrap CI [{csi.ci_low:.1f}, {csi.ci_high:.1f}]"
 

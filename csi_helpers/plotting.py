@@ -27,6 +27,8 @@ PALETTE = {
 LIKERT_COLOURS = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 
 _CJK_FAMILY = "Noto Sans CJK SC"
+#: resolution of saved figures: shown at half their pixels, so twice as sharp as the screen
+PRINT_DPI = 200
 _done = False
 
 
@@ -148,3 +150,43 @@ def diverging_likert_figure(values, points: int, item_labels: dict | None = None
                  loc="left", pad=28)
     fig.tight_layout()
     return fig
+
+
+def alt_text(fig, fallback: str = "") -> str:
+    """A description of ``fig`` for its ``alt`` attribute: its title (the figure's
+    suptitle, else its axes' titles) and what the axes show.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(); _ = ax.set(title="CSI by region", xlabel="Region", ylabel="CSI")
+    >>> alt_text(fig)
+    'CSI by region (x: Region; y: CSI)'
+    """
+    parts = []
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text().strip():
+        parts.append(suptitle.get_text().strip())
+    axes_text = []
+    for ax in fig.get_axes():
+        title = " ".join(t.get_text().strip() for t in (ax.title, ax._left_title, ax._right_title)
+                         if t.get_text().strip())
+        labels = "; ".join(f"{k}: {v}" for k, v in (("x", ax.get_xlabel()), ("y", ax.get_ylabel()))
+                           if v.strip())
+        if title or labels:
+            axes_text.append(f"{title} ({labels})".strip() if labels else title)
+    parts.extend(t for t in axes_text if t)
+    text = " | ".join(p for p in parts if p).replace(" ()", "")
+    return " ".join((text or fallback).split())
+
+
+def figure_html(png: bytes, alt: str, name: str = "") -> str:
+    """An HTML ``<figure>`` embedding ``png`` (made at :data:`PRINT_DPI`) at its screen size."""
+    import base64
+    import html
+    import struct
+
+    width = struct.unpack(">I", png[16:20])[0] if png[:8] == b"\x89PNG\r\n\x1a\n" else None
+    size = f' style="width: {round(width * 100 / PRINT_DPI)}px; max-width: 100%"' if width else ""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure class="csi-figure" data-figure="{html.escape(name)}">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"{size}>'
+            "</figure>")

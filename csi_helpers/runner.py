@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import traceback
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -414,10 +415,20 @@ class Run:
     def _deliverables(self) -> None:
         from . import report
         try:
-            report.render(self.run_dir, self.manifest())
             report.tables_workbook(self.run_dir, self.p["client"].get("language", "en"))
+            report.render(self.run_dir, self.manifest())
         except Exception as exc:  # the run's record must survive a rendering problem
-            self.echo(f"[{self.client}] report could not be rendered: {type(exc).__name__}: {exc}")
+            self.log("report rendering failed", traceback.format_exc())
+            self.echo(f"[{self.client}] report could not be rendered: {type(exc).__name__}: "
+                      f"{exc} (details in {self.run_dir / 'run.log'})")
+            return
+        if (self.p.get("report") or {}).get("pdf", True):
+            try:
+                report.write_pdf(self.run_dir)
+            except Exception as exc:  # noqa: BLE001 - the HTML report stands without the PDF
+                self.log("report.pdf failed", traceback.format_exc())
+                self.echo(f"[{self.client}] report.pdf could not be written: "
+                          f"{type(exc).__name__}: {exc} (details in {self.run_dir / 'run.log'})")
 
 
 def run_engagement(params_path: str | Path, outputs: str | Path | None = None,

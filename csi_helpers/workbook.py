@@ -148,19 +148,83 @@ class Workbook:
         frame.to_csv(path, index=index, encoding="utf-8-sig")
         return path
 
+    @property
+    def labels(self) -> dict[str, str]:
+        """{code: name} in the report's language for the CSI, every latent variable,
+        indicator and item, and competitor: what tables show instead of codes."""
+        if "labels" not in self._cache:
+            from . import params as params_mod
+            p, lang = self.params, self.lang
+            system = p["indicator_system"]
+            ids = (["CSI"] + [lv["id"] for lv in system["latent_variables"]]
+                   + [ind["id"] for ind in system.get("indicators") or []]
+                   + list(params_mod.items(p))
+                   + [c["id"] for c in (p.get("framing") or {}).get("competitors") or []])
+            out = {i: params_mod.label(p, i, lang) for i in ids}
+            self._cache["labels"] = out
+        return dict(self._cache["labels"])
+
+    def table(self, df: pd.DataFrame | pd.Series, name: str, index: bool = True, *,
+              columns: list[str] | None = None, **display):
+        """Save ``df`` as ``tables/<name>.csv`` (every row and column, full precision) and
+        return it as the report shows it (:func:`csi_helpers.report.tables.readable`):
+        headers and codes in the report's language, numbers by meaning, at most
+        ``report.max_rows`` rows with a pointer to its sheet of the Excel workbook.
+
+        ``columns`` picks the columns shown (the file keeps all); ``display`` passes on
+        (``formats={"value": "stat"}``, ``max_rows=None``, ``title=...``).
+
+        Example
+        -------
+        >>> wb.table(fit.paths, "04_pls_paths")          # doctest: +SKIP
+        """
+        from .excel import sheet_name
+        from .report.tables import readable
+
+        self.save_table(df, name, index=index)
+        shown = df.to_frame() if isinstance(df, pd.Series) else df
+        if not index:
+            shown = shown.reset_index(drop=True)
+        if columns is not None:
+            shown = shown[columns]
+        settings = self.params.get("report") or {}
+        display.setdefault("max_rows", settings.get("max_rows", 15))
+        display.setdefault("currency", self.client.get("currency") or "")
+        return readable(shown, self.lang, labels=self.labels, name=name,
+                        sheet=sheet_name(name, self.lang), index=index and None, **display)
+
+    def show(self, df: pd.DataFrame | pd.Series, name: str | None = None, **display):
+        """``df`` as the report shows it, without saving it (see :meth:`table`)."""
+        from .report.tables import readable
+
+        settings = self.params.get("report") or {}
+        display.setdefault("max_rows", settings.get("max_rows", 15))
+        display.setdefault("currency", self.client.get("currency") or "")
+        return readable(df, self.lang, labels=self.labels, name=name, **display)
+
     def save_figure(self, fig, name: str, show: bool = True) -> Path:
-        """Write ``figures/<name>.png``; display the figure in the notebook unless ``show=False``."""
+        """Write ``figures/<name>.png`` at print resolution (200 dpi) and show it in the
+        notebook as an image with alt text (:func:`csi_helpers.plotting.alt_text`), sized
+        to half its pixels so it is sharp on screen and in print; ``show=False`` only saves.
+
+        The image is shown as HTML, not through matplotlib's inline backend, so figures
+        reach the report whatever ``MPLBACKEND`` the shell sets."""
+        import base64
+
         import matplotlib.pyplot as plt
 
+        from . import plotting
+
         path = self.run_dir / "figures" / f"{_safe_name(name)}.png"
-        fig.savefig(path)
+        alt = plotting.alt_text(fig, fallback=name.partition("_")[2].replace("_", " "))
+        fig.savefig(path, dpi=plotting.PRINT_DPI)
+        plt.close(fig)
         if show:
             try:
-                from IPython.display import display
-                display(fig)
+                from IPython.display import HTML, display
             except ImportError:  # pragma: no cover - IPython ships with the stack
-                pass
-        plt.close(fig)
+                return path
+            display(HTML(plotting.figure_html(path.read_bytes(), alt, name)))
         return path
 
     def save_artifact(self, df: pd.DataFrame, name: str) -> Path:

@@ -46,7 +46,14 @@ _SCHEMA = _Map({
         "industry": _Field(_Str("the industry", empty_ok=True), default=""),
         "language": _Field(_Choice(LANGUAGES), default="en"),
         "wave": _Field(_Str("a wave label, e.g. 2026-Q4", empty_ok=True), default=""),
+        "currency": _Field(_Str("a currency code or sign, e.g. CNY or ¥", empty_ok=True),
+                           default=""),
     }), hint="client: {id, name, language, wave}"),
+    "report": _Field(_Map({
+        "audience": _Field(_Choice(("auto", "trainer", "reviewer")), default="auto"),
+        "pdf": _Field(_Bool(), default=True),
+        "max_rows": _Field(_Int(3), default=15),
+    }), default={}),
     "demo": _Field(_Map({
         "seed": _Field(_Int(0), hint="the generator's seed, a whole number"),
     }), default=_ABSENT),

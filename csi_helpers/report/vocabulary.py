@@ -1,0 +1,430 @@
+"""The words of the report: column headers, table titles and short values, in English and Chinese.
+
+A table a notebook computes keeps machine-friendly column names (``p_value``, ``ci_low``,
+``revenue_share``) in its CSV file; what a reader sees is the header of :data:`COLUMNS`
+in the report's language, formatted by the column's *kind* (see :mod:`.tables`):
+
+==========  ===========================================================================
+kind        shown as
+==========  ===========================================================================
+``text``    as written (values of :data:`VALUES` translated in a Chinese report)
+``code``    a latent variable, indicator or item id, replaced by its name from the params
+``int``     whole number with thousands separators
+``pct``     a share 0..1 as a percentage, ``72.4%``
+``pct100``  a percentage already on 0..100, ``72.4%``
+``p``       a p-value in APA style: ``< .001``, ``.034``
+``score``   a 0-100 score, one decimal
+``coef``    loadings, paths, correlations, alpha: three decimals
+``stat``    other statistics (means, SDs, chi-square): two decimals
+``money``   an amount with thousands separators and two decimals
+``bool``    yes / no (是 / 否)
+``date``    a date, ISO (2026-10-28)
+==========  ===========================================================================
+
+A column not listed here falls back on its name's pattern (``*_share`` is a share,
+``*_n`` a count ...) and then on its data type, so a new table is readable at once and
+gets a proper header by one line here.
+
+Example
+-------
+>>> header("p_value", "zh"), kind_of("revenue_share")
+('p 值', 'pct')
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["COLUMNS", "TABLES", "VALUES", "WORDS", "header", "kind_of", "title", "value",
+           "word"]
+
+#: column -> (English header, Chinese header, kind)
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    # identity and structure
+    "step": ("Step", "步骤", "int"), "key": ("Key", "键", "text"),
+    "question": ("Question", "问题", "text"), "answer": ("Answer", "回答", "text"),
+    "answered": ("Answered", "已回答", "bool"), "level": ("Level", "层级", "text"),
+    "level_name": ("Level", "层级", "text"), "id": ("Id", "编号", "text"),
+    "parent": ("Parent", "上级", "code"), "name": ("Name", "名称", "text"),
+    "items": ("Items", "题目", "text"), "n_items": ("Items", "题目数", "int"),
+    "reverse": ("Reverse keyed", "反向计分", "bool"), "reversed": ("Reverse keyed", "反向计分", "bool"),
+    "method": ("Method", "方法", "text"), "file": ("File", "文件", "text"),
+    "records": ("Records", "记录数", "int"), "sessions": ("Sessions", "场次", "int"),
+    "participants": ("Participants", "参与人数", "int"), "status": ("Status", "状态", "text"),
+    "detail": ("Detail", "说明", "text"), "indicator": ("Indicator", "指标", "code"),
+    "lv": ("Latent variable", "潜变量", "code"), "latent_variable": ("Latent variable", "潜变量", "code"),
+    "important": ("Important", "重要性", "bool"), "controllable": ("Controllable", "可控性", "bool"),
+    "measurable": ("Measurable", "可测性", "bool"), "comparable": ("Comparable", "可比性", "bool"),
+    "passes": ("Passes", "通过", "bool"), "failed": ("Fails on", "未通过的原则", "text"),
+    "note": ("Note", "说明", "text"), "item": ("Item", "题目", "code"),
+    "item_name": ("Item", "题目", "text"), "label": ("Answer label", "答案标签", "text"),
+    "segment": ("Segment", "细分", "text"), "segment_zh": ("Segment", "细分", "text"),
+    "measure": ("Measure", "指标", "text"), "value": ("Value", "数值", "text"),
+    "statistic": ("Statistic", "统计量", "text"), "verdict": ("Verdict", "判定", "text"),
+    "reading": ("Reading", "解读", "text"), "flag": ("Flag", "标记", "text"),
+    "rule": ("Rule", "规则", "text"), "parameter": ("Setting", "设定", "text"),
+    "action": ("Action", "处理", "text"), "kind": ("Kind", "类别", "text"),
+    "title": ("Title", "标题", "text"), "publisher": ("Publisher", "发布方", "text"),
+    "year": ("Year", "年份", "text"), "summary": ("Summary", "摘要", "text"),
+    "source_id": ("Source", "来源", "text"), "theme": ("Theme", "主题", "text"),
+    "theme_label": ("Theme", "主题", "text"), "competitor": ("Competitor", "竞争对手", "text"),
+    "competitor_name": ("Competitor", "竞争对手", "text"), "target": ("Target", "目标", "code"),
+    "quadrant": ("Quadrant", "象限", "text"), "quadrant_label": ("Quadrant", "象限", "text"),
+    "weighting": ("Weighting", "加权方式", "text"), "factor": ("Factor", "因子", "code"),
+    "block": ("Latent variable", "潜变量", "code"), "from": ("From", "自", "code"),
+    "to": ("To", "至", "code"), "path": ("Path", "路径", "text"), "effect": ("Effect", "效应", "text"),
+    "respondent_id": ("Respondent", "受访者编号", "text"), "customer_id": ("Customer", "客户编号", "text"),
+    "customer_type": ("Customer type", "客户类型", "text"), "tier": ("Tier", "层级", "text"),
+    "tag": ("Tag", "标签", "text"), "treatment": ("Treatment", "对策", "text"),
+    "contact": ("Contact", "联系方式", "text"), "contact_priority": ("Contact priority", "联系优先级", "int"),
+    "stage": ("Stage", "生命周期阶段", "text"), "stage_zh": ("Stage", "生命周期阶段", "text"),
+    "care": ("Care", "管理策略", "text"), "reason": ("Reason", "原因", "text"),
+    "by_rule": ("By rule", "按规则", "text"), "dropped_by": ("Dropped by", "剔除规则", "text"),
+    "row_labels": ("Rows", "行号", "text"), "visit_tag": ("Visit tag", "到店标签", "text"),
+    "buy_tag": ("Purchase tag", "购买标签", "text"), "R": ("R", "R", "text"), "F": ("F", "F", "text"),
+    "M": ("M", "M", "text"), "first_purchase": ("First purchase", "首次购买", "date"),
+    "last_purchase": ("Last purchase", "最近购买", "date"),
+    # counts
+    "n": ("n", "样本量", "int"), "count": ("Count", "计数", "int"), "rows": ("Rows", "行数", "int"),
+    "missing": ("Missing", "缺失", "int"), "blank": ("Blank", "空白", "int"),
+    "missing_label": ("Don't know / n.a.", "不知道/不适用", "int"),
+    "out_of_range": ("Out of range", "超出量表", "int"), "rows_flagged": ("Rows flagged", "标记行数", "int"),
+    "rows_dropped": ("Rows dropped", "剔除行数", "int"), "rows_remaining": ("Rows remaining", "剩余行数", "int"),
+    "kept": ("Row kept", "保留行", "int"), "row": ("Row", "行号", "int"), "raw": ("Answer given", "原始答案", "text"),
+    "internal_interview": ("Internal interviews", "内部访谈", "int"),
+    "in_depth_interview": ("In-depth interviews", "深度访谈", "int"),
+    "focus_group": ("Focus groups", "焦点小组", "int"), "total": ("Total", "合计", "stat"),
+    "negative": ("Negative", "负面", "int"), "neutral": ("Neutral", "中性", "int"),
+    "positive": ("Positive", "正面", "int"), "client_n": ("n (client)", "样本量（本企业）", "int"),
+    "rival_n": ("n (competitor)", "样本量（竞争对手）", "int"), "n_paired": ("n (both rated)", "样本量（两者均评价）", "int"),
+    "customers": ("Customers", "客户数", "int"), "orders": ("Orders", "订单数", "int"),
+    "number": ("Factor", "因子序号", "int"), "rank": ("Rank", "排名", "int"),
+    "recency": ("Recency (days)", "最近购买（天）", "int"), "frequency": ("Frequency", "购买频次", "int"),
+    "recency_days": ("Days since last purchase", "距最近购买天数", "int"),
+    "tenure_days": ("Days as customer", "客户时长（天）", "int"), "cell": ("RFM cell", "RFM 单元", "text"),
+    "rfm_score": ("RFM score", "RFM 得分", "int"), "target_count": ("Target count", "目标数量", "int"),
+    # shares
+    "share": ("Share", "占比", "pct"), "target_share": ("Target share", "目标占比", "pct"),
+    "gap": ("Gap", "差距", "pct"), "missing_share": ("Missing", "缺失比例", "pct"),
+    "negative_share": ("Negative", "负面占比", "pct"), "top2": ("Top-2 box", "前两项占比", "pct"),
+    "bottom2": ("Bottom-2 box", "后两项占比", "pct"), "customer_share": ("Customers", "客户占比", "pct"),
+    "revenue_share": ("Revenue", "收入占比", "pct"), "cum_customer_share": ("Customers, cumulative", "累计客户占比", "pct"),
+    "cum_revenue_share": ("Revenue, cumulative", "累计收入占比", "pct"), "cum_share": ("Revenue, cumulative", "累计收入占比", "pct"),
+    "cum_share_before": ("Revenue, cumulative before", "此前累计收入占比", "pct"),
+    "customer_cum_share": ("Customers, cumulative", "累计客户占比", "pct"),
+    "monetary_share": ("Revenue", "收入占比", "pct"), "missing_pct": ("Missing", "缺失比例", "pct100"),
+    "top2_pct": ("Top-2 box", "前两项占比", "pct100"), "growth_2024": ("Growth 2024", "2024 年增长", "pct"),
+    "growth_2025": ("Growth 2025", "2025 年增长", "pct"), "growth_2026": ("Growth 2026", "2026 年增长", "pct"),
+    # p-values
+    "p_value": ("p", "p 值", "p"), "p": ("p", "p 值", "p"),
+    # scores on 0-100
+    "score": ("Score (0-100)", "得分（0-100）", "score"), "index": ("Index (0-100)", "指数（0-100）", "score"),
+    "position": ("Position (0-100)", "定位（0-100）", "score"),
+    "reversed_position": ("Position, reverse keyed", "反向计分后定位", "score"),
+    "performance": ("Performance (0-100)", "绩效（0-100）", "score"),
+    "client": ("Client (0-100)", "本企业（0-100）", "score"), "rival": ("Competitor (0-100)", "竞争对手（0-100）", "score"),
+    "difference": ("Difference (points)", "差值（分）", "score"),
+    "client_ci_low": ("Client 95% CI low", "本企业 95% 置信区间下限", "score"),
+    "client_ci_high": ("Client 95% CI high", "本企业 95% 置信区间上限", "score"),
+    "rival_ci_low": ("Competitor 95% CI low", "竞争对手 95% 置信区间下限", "score"),
+    "rival_ci_high": ("Competitor 95% CI high", "竞争对手 95% 置信区间上限", "score"),
+    "diff_ci_low": ("Difference 95% CI low", "差值 95% 置信区间下限", "score"),
+    "diff_ci_high": ("Difference 95% CI high", "差值 95% 置信区间上限", "score"),
+    # coefficients
+    "importance": ("Importance", "重要性", "coef"), "importance_std": ("Importance (standardised)", "重要性（标准化）", "coef"),
+    "alpha": ("Cronbach's alpha", "克朗巴哈 α", "coef"), "std_alpha": ("Standardised alpha", "标准化 α", "coef"),
+    "r_drop": ("Item-rest r", "校正项总相关", "coef"), "alpha_if_deleted": ("Alpha if deleted", "删除该题后 α", "coef"),
+    "std_alpha_if_deleted": ("Std. alpha if deleted", "删除该题后标准化 α", "coef"),
+    "raw_r": ("Item-total r", "项总相关", "coef"), "std_r": ("Std. item-total r", "标准化项总相关", "coef"),
+    "weight": ("Weight", "权重", "coef"), "est": ("Estimate", "估计值", "coef"),
+    "std_all": ("Standardised", "标准化估计", "coef"), "loading": ("Loading", "载荷", "coef"),
+    "cross_loading": ("Largest cross-loading", "最大交叉载荷", "coef"), "h2": ("Communality h²", "共同度 h²", "coef"),
+    "u2": ("Uniqueness u²", "特殊度 u²", "coef"), "msa": ("MSA", "MSA", "coef"),
+    "direct": ("Direct", "直接效应", "coef"), "indirect": ("Indirect", "间接效应", "coef"),
+    "communality": ("Communality", "共同度", "coef"), "redundancy": ("Redundancy", "冗余度", "coef"),
+    "estimate": ("Estimate", "估计值", "coef"), "r2": ("R²", "R²", "coef"),
+    "generating": ("Planted", "设定值", "coef"), "population": ("Population", "总体值", "coef"),
+    "cr": ("Composite reliability", "组合信度 CR", "coef"), "ave": ("AVE", "AVE", "coef"),
+    "sqrt_ave": ("√AVE", "√AVE", "coef"), "max_corr": ("Largest correlation", "最大相关", "coef"),
+    "max_htmt": ("Largest HTMT", "最大 HTMT", "coef"), "inside": ("Inside the CI", "落在置信区间内", "bool"),
+    "fornell_larcker": ("Fornell-Larcker met", "满足 Fornell-Larcker", "bool"),
+    "ci_low": ("95% CI low", "95% 置信区间下限", "same"), "ci_high": ("95% CI high", "95% 置信区间上限", "same"),
+    "se": ("Std. error", "标准误", "same"),
+    # statistics
+    "mean": ("Mean", "均值", "stat"), "sd": ("SD", "标准差", "stat"), "skew": ("Skewness", "偏度", "stat"),
+    "scale_low": ("Scale low", "量表下限", "stat"), "scale_high": ("Scale high", "量表上限", "stat"),
+    "observed_pc": ("Observed eigenvalue (PC)", "实际特征值（主成分）", "stat"),
+    "simulated_pc_mean": ("Simulated mean (PC)", "模拟均值（主成分）", "stat"),
+    "simulated_pc_q95": ("Simulated 95th pct (PC)", "模拟 95% 分位数（主成分）", "stat"),
+    "observed_fa": ("Observed eigenvalue (FA)", "实际特征值（因子）", "stat"),
+    "simulated_fa_mean": ("Simulated mean (FA)", "模拟均值（因子）", "stat"),
+    "simulated_fa_q95": ("Simulated 95th pct (FA)", "模拟 95% 分位数（因子）", "stat"),
+    "cooperation": ("Cooperation", "配合度", "stat"), "loyalty": ("Loyalty", "忠诚度", "stat"),
+    "planted": ("Planted", "设定值", "coef"), "group": ("Group", "分组", "text"),
+    "std": ("SD", "标准差", "stat"), "min": ("Min", "最小值", "stat"), "max": ("Max", "最大值", "stat"),
+    "25%": ("25th percentile", "25% 分位数", "stat"), "50%": ("Median", "中位数", "stat"),
+    "75%": ("75th percentile", "75% 分位数", "stat"),
+    # money
+    "revenue": ("Revenue", "收入", "money"), "monetary": ("Revenue", "收入", "money"),
+    "min_revenue": ("Lowest revenue", "最低收入", "money"), "max_revenue": ("Highest revenue", "最高收入", "money"),
+    "revenue_per_year": ("Revenue per year", "年均收入", "money"),
+}
+
+_PATTERNS: list[tuple[str, str, str, str]] = [
+    # regex on the column name -> (English template, Chinese template, kind); {0} is the match
+    (r"^share_(\d+)$", "Share answering {0}", "答 {0} 的占比", "pct"),
+    (r"^sales_(\d{4})$", "Sales {0}", "{0} 年销售额", "money"),
+    (r"^growth_(\d{4})$", "Growth {0}", "{0} 年增长", "pct"),
+    (r"^(.+)_share$", "{0} share", "{0}占比", "pct"),
+    (r"^(.+)_n$", "{0} n", "{0}样本量", "int"),
+    (r"^MR(\d+)$", "Factor {0}", "因子 {0}", "coef"),
+]
+
+#: short values the notebooks' tables carry in English, with their Chinese
+VALUES: dict[str, str] = {
+    # verdicts and readings
+    "good": "良好", "ok": "合格", "acceptable": "可接受", "poor": "较差", "weak": "弱",
+    "very weak": "很弱", "moderate": "中等", "substantial": "较强", "strong": "强",
+    "marvelous": "极好", "meritorious": "良好", "middling": "中等", "mediocre": "一般",
+    "miserable": "较差", "unacceptable": "不可接受", "AVE < .50": "AVE < .50",
+    "n < 30: indicative only": "n < 30：仅供参考",
+    # levels of the indicator system
+    "CSI": "CSI", "latent variable": "潜变量", "indicator": "指标", "item": "题目",
+    "latent_variable": "潜变量", "lv": "潜变量", "csi": "CSI", "all": "全部",
+    # sources and statuses
+    "collected": "已收集", "planned (file present)": "已计划（文件已到）", "planned": "已计划",
+    "missing": "缺失", "secondary": "二手资料", "internal_interview": "内部访谈",
+    "in_depth_interview": "深度访谈", "focus_group": "焦点小组", "survey": "问卷调查",
+    "crm": "CRM 导出", "public": "公开资料", "research_firm": "研究机构", "web": "网络",
+    # cleaning
+    "out_of_range": "超出量表", "partials": "未完成答卷", "duplicates": "重复答卷",
+    "speeders": "答题过快", "straightliners": "直线作答", "too_missing": "缺失过多",
+    "drop": "剔除", "flag": "仅标记", "keep_first": "保留首条", "set to missing": "设为缺失",
+    # IPMA quadrants
+    "keep_up": "继续保持", "low_priority": "次要改进", "overkill": "过度投入",
+    "concentrate": "重点改进", "Keep up the good work": "继续保持",
+    "Low priority": "次要改进", "Possible overkill": "可能过度投入",
+    "Concentrate here": "重点改进",
+    # lifecycle
+    "introduction": "导入期", "growth": "成长期", "maturity": "成熟期", "decline": "衰退期",
+    "none": "无",
+    "New-customer management": "新顾客管理", "Satisfied-customer management": "满意顾客管理",
+    "Dissatisfied-customer and churn-prevention management": "不满意顾客及防流失管理",
+    # RFM
+    "high": "高", "low": "低",
+    # tiers and customer types
+    "large": "大客户", "ordinary": "普通客户", "small": "小客户", "agent": "代理商",
+    "franchisee": "加盟商", "retail": "零售客户",
+    "A:top_sales": "A：销售额前列", "A:type": "A：客户类型", "B:growth": "B：持续增长",
+    "C:other": "C：其他",
+    # fit measures
+    "chi2": "卡方", "df": "自由度", "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA",
+    "rmsea_ci_lower": "RMSEA 90% 置信区间下限", "rmsea_ci_upper": "RMSEA 90% 置信区间上限",
+    "srmr": "SRMR", "aic": "AIC", "bic": "BIC", "loglik": "对数似然", "npar": "参数个数",
+    "baseline_chi2": "基线模型卡方", "baseline_df": "基线模型自由度", "n": "样本量",
+    "p_value": "p 值",
+    # fieldwork measures
+    "responses started": "开始作答数", "complete": "完成答卷", "partial": "未完成答卷",
+    "completion rate": "完成率", "unique respondents": "独立受访者",
+    "rows sharing an id": "编号重复的行", "median duration, complete (min)": "完成答卷用时中位数（分钟）",
+    "first response": "首份答卷", "last response": "末份答卷", "fieldwork days": "调查天数",
+    "target responses": "目标样本量", "complete / target": "完成数 / 目标数",
+    "KMO (overall MSA)": "KMO（总体 MSA）", "Bartlett chi-square": "巴特利特卡方",
+    "loading": "载荷", "path": "路径",
+}
+
+#: machine words some tables carry as values, in English words
+VALUES_EN: dict[str, str] = {
+    "ss_loadings": "SS loadings", "proportion_var": "Proportion of variance",
+    "cumulative_var": "Cumulative variance", "proportion_explained": "Proportion explained",
+    "cumulative_proportion": "Cumulative proportion", "keep_up": "Keep up the good work",
+    "low_priority": "Low priority", "overkill": "Possible overkill", "concentrate": "Concentrate here",
+    "out_of_range": "Out of range", "partials": "Partial responses", "duplicates": "Duplicates",
+    "speeders": "Speeders", "straightliners": "Straight-liners", "too_missing": "Too many missing",
+    "latent_variable": "latent variable", "in_depth_interview": "In-depth interviews",
+    "internal_interview": "Internal interviews", "focus_group": "Focus groups",
+    "secondary": "Secondary data", "survey": "Questionnaire survey", "crm": "CRM export",
+    "research_firm": "research firm", "chi2": "Chi-square", "df": "df", "p_value": "p",
+    "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "rmsea_ci_lower": "RMSEA 90% CI low",
+    "rmsea_ci_upper": "RMSEA 90% CI high", "srmr": "SRMR", "aic": "AIC", "bic": "BIC",
+    "loglik": "Log-likelihood", "npar": "Parameters", "baseline_chi2": "Baseline chi-square",
+    "baseline_df": "Baseline df",
+}
+VALUES.update({"ss_loadings": "载荷平方和", "proportion_var": "方差占比",
+               "cumulative_var": "累计方差", "proportion_explained": "解释占比",
+               "cumulative_proportion": "累计解释占比", "region": "地区", "channel": "渠道",
+               "store": "门店", "online": "线上", "phone": "电话", "North": "北区",
+               "South": "南区", "East": "东区", "West": "西区"})
+
+#: words of the report's frame (cover, summary, notices, captions)
+WORDS: dict[str, tuple[str, str]] = {
+    "report_title": ("Customer satisfaction (CSI) report", "顾客满意度（CSI）测评报告"),
+    "client": ("Client", "客户"), "industry": ("Industry", "行业"), "wave": ("Wave", "测评期"),
+    "date": ("Date", "日期"), "run": ("Run", "运行编号"), "steps": ("Steps", "步骤"),
+    "contents": ("Contents", "目录"), "summary": ("Executive summary", "摘要"),
+    "appendix": ("Appendix", "附录"), "method_notes": ("Method notes", "方法说明"),
+    "quality_log": ("Data-quality log", "数据质量记录"),
+    "ok": ("done", "完成"), "failed": ("failed", "失败"), "skipped": ("not run", "未运行"),
+    "pending": ("not run", "未运行"), "running": ("running", "运行中"),
+    "more_rows": ("Showing {shown} of {total} rows; the whole table is on sheet “{sheet}” of "
+                  "the Excel workbook.",
+                  "仅显示 {total} 行中的 {shown} 行；完整表格见 Excel 工作簿的“{sheet}”工作表。"),
+    "sheet_pointer": ("Whole table: sheet “{sheet}” of the Excel workbook.",
+                      "完整表格：Excel 工作簿的“{sheet}”工作表。"),
+    "yes": ("yes", "是"), "no": ("no", "否"),
+    "figure": ("Figure", "图"), "page": ("Page", "第"),
+    "step_failed": ("This step failed at cell {cell}: {message}. What ran is shown below; the "
+                    "rest of this chapter and later chapters are incomplete.",
+                    "此步骤在第 {cell} 个单元格失败：{message}。下文显示已运行的部分，本章其余部分及后续章节不完整。"),
+    "step_not_run": ("This step was not run ({status}): an earlier step failed or the run "
+                     "stopped.", "此步骤未运行（{status}）：此前的步骤失败或运行已停止。"),
+    "trace": ("Every number of this report is in the Excel workbook delivered with it; the "
+              "run's inputs, versions and parameters are recorded with the run.",
+              "本报告的全部数字均见随附的 Excel 工作簿；本次运行的输入、软件版本和参数均有记录。"),
+}
+
+_STEP_TITLES = {
+    "01": ("Problem framing", "提出问题"), "02": ("Data collection", "采集数据"),
+    "03": ("Indicator construction", "测评指标的构建与量化"),
+    "04": ("Factor analysis and the satisfaction model", "因子分析与满意度模型"),
+    "05": ("Customer tiering", "客户分层"), "06": ("Tracking", "连续跟踪"),
+}
+
+#: table stem -> (English title, Chinese title)
+TABLES: dict[str, tuple[str, str]] = {
+    "01_framing_questions": ("The six framing questions", "六个提问"),
+    "01_indicator_tree": ("The indicator system", "指标体系"),
+    "01_planned_sources": ("Planned data sources", "计划的数据来源"),
+    "01_principles_checklist": ("The four principles, per indicator", "各指标的四大原则检查"),
+    "02_answer_distribution": ("Answer distribution per item", "各题答案分布"),
+    "02_cleaning_flags": ("Cleaning flags per response", "每份答卷的清洗标记"),
+    "02_cleaning_log": ("Cleaning log", "数据清洗记录"),
+    "02_duplicate_respondents": ("Duplicate respondents", "重复受访者"),
+    "02_fieldwork_summary": ("Survey fieldwork", "问卷调查执行情况"),
+    "02_missing_by_item": ("Missing values per item", "各题缺失值"),
+    "02_out_of_range": ("Answers not on their scale", "超出量表的答案"),
+    "02_quota": ("Quota against target", "配额完成情况"),
+    "02_secondary_sources": ("Secondary sources", "二手资料"),
+    "02_source_inventory": ("Sources by the five methods", "五种方法的数据来源"),
+    "02_suspect_responses": ("Suspect responses", "可疑答卷"),
+    "02_theme_frequency": ("Themes from interviews and focus groups", "访谈与焦点小组的主题"),
+    "03_against_competitors": ("Against competitors", "与竞争对手比较"),
+    "03_assignment_counts": ("Assignment: answers per item", "赋值：各题答案计数"),
+    "03_assignment_positioning_rule": ("Assignment and positioning rule", "赋值与定位规则"),
+    "03_importance_performance": ("Importance-performance of the indicators", "指标的重要性-绩效"),
+    "03_item_statistics": ("Item statistics", "题目统计"),
+    "03_reliability": ("Reliability per latent variable", "各潜变量信度"),
+    "03_reliability_items": ("Reliability, item by item", "逐题信度"),
+    "03_scores_by_segment": ("Scores by segment", "各细分群体得分"),
+    "03_scores_tree": ("Scores of the indicator system", "指标体系得分"),
+    "03_item_positions": ("Item positions (0-100)", "各题定位（0-100）"),
+    "04_analysis_items": ("The analysis items", "分析题目"),
+    "04_cfa_fit": ("CFA model fit", "验证性因子分析拟合"),
+    "04_cfa_loadings": ("CFA loadings", "验证性因子分析载荷"),
+    "04_csi": ("The CSI", "顾客满意度指数"),
+    "04_efa_communalities": ("EFA: item loadings and communalities", "探索性因子分析：载荷与共同度"),
+    "04_efa_loadings": ("EFA loadings", "探索性因子分析载荷"),
+    "04_efa_variance_explained": ("EFA: variance explained", "探索性因子分析：解释方差"),
+    "04_fornell_larcker": ("Fornell-Larcker criterion", "Fornell-Larcker 准则"),
+    "04_htmt": ("HTMT ratios", "HTMT 比率"),
+    "04_ipma": ("Importance-performance map (IPMA)", "重要性-绩效分析（IPMA）"),
+    "04_kmo_items": ("KMO per item", "各题 KMO"),
+    "04_parallel_analysis": ("Parallel analysis", "平行分析"),
+    "04_pls_effects": ("Direct, indirect and total effects", "直接、间接与总效应"),
+    "04_pls_outer": ("Measurement model (PLS)", "测量模型（PLS）"),
+    "04_pls_paths": ("Path coefficients", "路径系数"),
+    "04_pls_r2": ("R² of the latent variables", "潜变量的 R²"),
+    "04_recovery": ("Planted model recovered", "设定模型的还原"),
+    "04_reliability_validity": ("Reliability and validity", "信度与效度"),
+    "04_suitability": ("Suitability for factoring", "因子分析适用性"),
+    "05_abc_customers": ("ABC tier per customer", "每位客户的 ABC 层级"),
+    "05_abc_summary": ("ABC tiers", "ABC 分层"),
+    "05_action_table": ("Actions per tier and tag", "各层级与标签的行动"),
+    "05_customer_value": ("Value per customer", "客户价值"),
+    "05_lifecycle": ("Lifecycle stage per customer", "客户生命周期阶段"),
+    "05_lifecycle_counts": ("Customers per lifecycle stage", "各生命周期阶段客户数"),
+    "05_pyramid_summary": ("Customer pyramid", "客户金字塔"),
+    "05_rfm": ("RFM per customer", "每位客户的 RFM"),
+    "05_rfm_segments": ("RFM segments", "RFM 细分"),
+    "05_rule_abc_customers": ("Rule-based tier per customer", "每位客户的规则分层"),
+    "05_rule_abc_summary": ("Rule-based ABC tiers", "规则 ABC 分层"),
+    "05_rule_abc_examples": ("Rule-based tiers: examples", "规则分层示例"),
+    "05_satisfaction_by_abc": ("Satisfaction by ABC tier", "各 ABC 层级的满意度"),
+    "05_satisfaction_by_pyramid": ("Satisfaction by pyramid tier", "各金字塔层级的满意度"),
+    "05_tags": ("Tags per customer", "客户标签"),
+    "05_tag_counts": ("Customers per tag", "各标签客户数"),
+}
+
+
+def _pick(pair, lang: str) -> str:
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def word(key: str, lang: str = "en", **fields) -> str:
+    """A word of the report frame in ``lang`` (:data:`WORDS`), with ``{fields}`` filled."""
+    return _pick(WORDS[key], lang).format(**fields)
+
+
+def step_title(number: str, lang: str = "en") -> str:
+    """The chapter title of step ``"01"`` .. ``"06"``."""
+    return _pick(_STEP_TITLES.get(number, (number, number)), lang)
+
+
+def title(stem: str, lang: str = "en") -> str:
+    """The title of table ``stem`` (``04_csi`` -> "The CSI"), or the stem in words."""
+    if stem in TABLES:
+        return _pick(TABLES[stem], lang)
+    number, _, rest = stem.partition("_")
+    return rest.replace("_", " ").capitalize() if number.isdigit() else stem.replace("_", " ")
+
+
+def _pattern(name: str):
+    for rx, en, zh, kind in _PATTERNS:
+        m = re.match(rx, str(name))
+        if m:
+            inner = m.group(1)
+            inner_h = header(inner, "en") if inner in COLUMNS else inner.replace("_", " ")
+            inner_z = header(inner, "zh") if inner in COLUMNS else inner
+            return en.format(inner_h if not inner.isdigit() else inner), \
+                zh.format(inner_z if not inner.isdigit() else inner), kind
+    return None
+
+
+def header(name, lang: str = "en") -> str:
+    """The header of column ``name`` in ``lang``; unknown names in words."""
+    if name in COLUMNS:
+        return _pick(COLUMNS[name], lang)
+    hit = _pattern(name)
+    if hit:
+        return _pick(hit[:2], lang)
+    text = str(name).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def kind_of(name, dtype=None) -> str:
+    """The kind of column ``name`` (see the module docstring); ``dtype`` decides unknowns."""
+    if name in COLUMNS:
+        return COLUMNS[name][2]
+    hit = _pattern(name)
+    if hit:
+        return hit[2]
+    if dtype is not None:
+        kind = getattr(dtype, "kind", "O")
+        if kind == "b":
+            return "bool"
+        if kind in "iu":
+            return "int"
+        if kind == "f":
+            return "stat"
+        if kind == "M":
+            return "date"
+    return "text"
+
+
+def value(text, lang: str = "en"):
+    """A short value of a table in ``lang``: Chinese from :data:`VALUES`, English words for
+    machine words from :data:`VALUES_EN`; anything else unchanged."""
+    if not isinstance(text, str):
+        return text
+    if lang == "zh":
+        return VALUES.get(text, text)
+    return VALUES_EN.get(text, text)
