@@ -130,24 +130,28 @@ def brief(params: Mapping, lang: str = "en") -> str:
     ...              "framing": {"objectives": ["Measure CSI"]}}))  # doctest: +ELLIPSIS
     **Client:** Acme ...
     """
+    from .params.readers import _text
+
     zh = lang == "zh"
     client = params.get("client") or {}
     framing = params.get("framing") or {}
     head = [("客户" if zh else "Client", client.get("name") or client.get("id", "")),
-            ("行业" if zh else "Industry", client.get("industry")),
+            ("行业" if zh else "Industry", _text(client.get("industry"), lang)),
             ("调查期" if zh else "Wave", client.get("wave"))]
-    lines = ["  \n".join(f"**{k}:** {v}" for k, v in head if v), ""]
-    if framing.get("context"):
-        lines += [f"**{'背景' if zh else 'Context'}.** {' '.join(str(framing['context']).split())}",
+    colon = "：" if zh else ":"
+    lines = ["  \n".join(f"**{k}{colon}** {v}" for k, v in head if v), ""]
+    context = _text(framing.get("context"), lang)
+    if context:
+        lines += [f"**{'背景' if zh else 'Context'}{'：' if zh else '.'}** {' '.join(context.split())}",
                   ""]
     objectives = framing.get("objectives") or []
     if objectives:
         lines.append(f"**{'目标' if zh else 'Objectives'}**")
-        lines += [f"{i}. {o}" for i, o in enumerate(objectives, 1)] + [""]
+        lines += [f"{i}. {_text(o, lang)}" for i, o in enumerate(objectives, 1)] + [""]
     comps = framing.get("competitors") or []
     if comps:
         names = ", ".join(name(c, lang) for c in comps)
-        lines.append(f"**{'竞争者' if zh else 'Competitors'}:** {names}")
+        lines.append(f"**{'竞争者' if zh else 'Competitors'}{'：' if zh else ':'}** {names}")
     return "\n".join(lines).strip() + "\n"
 
 
@@ -168,9 +172,11 @@ def framing_questions(params: Mapping, lang: str = "en") -> pd.DataFrame:
     if unknown:
         raise CSIInputError(f"framing.questions.{unknown[0]}: not one of the six questions "
                             f"({', '.join(QUESTIONS)}); rename or remove it")
+    from .params.readers import _text
+
     rows = []
     for step, (key, question) in enumerate(QUESTIONS.items(), start=1):
-        answer = " ".join(str(answers.get(key) or "").split())
+        answer = " ".join(str(_text(answers.get(key), lang) or "").split())
         rows.append({"step": step, "key": key, "question": _tr(question, lang),
                      "answer": answer, "answered": bool(answer)})
     return pd.DataFrame(rows)

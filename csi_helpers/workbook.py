@@ -185,8 +185,8 @@ class Workbook:
         shown = df.to_frame() if isinstance(df, pd.Series) else df
         if not index:
             shown = shown.reset_index(drop=True)
-        if columns is not None:
-            shown = shown[columns]
+        if columns is not None:   # what the step computed decides: e.g. no CI without bootstrap
+            shown = shown[[c for c in columns if c in shown.columns]]
         settings = self.params.get("report") or {}
         display.setdefault("max_rows", settings.get("max_rows", 15))
         display.setdefault("currency", self.client.get("currency") or "")

@@ -67,6 +67,7 @@ def params_for(exports, key: str, client: str, crm: bool = True) -> dict:
          "fieldwork": {"cleaning": {"speeder_seconds": 30, "straightline_min_items": 10,
                                     "partials": "drop" if fmt != "wjx" else "keep"}},
          "analysis": {"pls": {"bootstrap": 50}, "parallel_iter": 20},
+         "report": {"pdf": False},        # report.pdf is checked on the demo and mobi runs
          "tiering": {"rule_abc": {"a_customer_types": ["agent"], "b_consecutive_years": 1,
                                   "a_top_among": ["franchisee"]}}}
     if crm:

@@ -115,7 +115,7 @@ def test_platform_columns_format_and_language(drafts, ex, key):
         assert survey["encoding"] == {"wjx": "gbk"}.get(family(key), "utf-8-sig")
     assert d.params["client"] == {"id": "acme", "name": "acme", "industry": "",
                                   "language": "en" if family(key) == "qualtrics" else "zh",
-                                  "wave": ""}
+                                  "wave": "", "currency": ""}
     cleaning = d.params["fieldwork"]["cleaning"]
     assert 0 < cleaning["speeder_seconds"] < 200                           # a duration found
     assert cleaning["partials"] == ("keep" if family(key) == "wjx" else "drop")

@@ -71,7 +71,8 @@ def test_questions_and_brief(params):
     q = framing.framing_questions(params, "zh")
     assert q["key"].tolist() == list(framing.QUESTIONS)
     assert q["answered"].all() and q.loc[0, "question"].startswith("哪些因素")
-    assert q.loc[3, "answer"].startswith("Public industry reports")
+    assert q.loc[3, "answer"].startswith("公开的行业报告")            # the zh of the label
+    assert framing.framing_questions(params, "en").loc[3, "answer"].startswith("Public industry")
     partial = {"framing": {"questions": {"drivers": "price"}}}
     assert framing.framing_questions(partial)["answered"].sum() == 1
     with pytest.raises(CSIInputError, match="framing.questions.why"):

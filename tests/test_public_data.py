@@ -56,6 +56,7 @@ def satisfaction_params() -> dict:
         "fieldwork": {"cleaning": {"straightliners": "flag", "partials": "keep"}},
         "analysis": {"pls": {"scheme": "centroid", "scaled": False, "bootstrap": 0},
                      "parallel_iter": 20},
+        "report": {"pdf": False},      # the mobi run below prints its PDF; once is enough
     }
 
 
@@ -157,3 +158,16 @@ def test_ecsi_mobi_with_a_single_item_construct_runs_end_to_end(tmp_path):
     assert rel.loc["COMP", "verdict"].startswith("single item")
     outer = pd.read_csv(run_dir / "tables" / "04_pls_outer.csv", index_col=0)
     assert "CUSCO" in outer.index                               # PLS keeps it
+    # the report a reviewer signs, for a survey-only real client: summary first, no demo
+    # sections, teaching notes in the appendix, nothing from the machine room; and its PDF
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    summary = html[html.index('class="csi-summary"'):html.index('class="csi-toc"')]
+    assert "Customer satisfaction index" in summary and "95% confidence interval" in summary
+    assert "No CRM export" in summary and "No competitor was rated" in summary
+    assert "Improve first" in summary and "Model fit: CFI" in summary
+    assert "Method notes" in html and "planted" not in html.lower()
+    for machine in ("Workbook(", "<Figure size", "Traceback", "tables/04_", "METHOD.md",
+                    "csi_helpers", "NBVAL"):
+        assert machine not in html, machine
+    pdf = (run_dir / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000   # A4 and fonts: test_report_browser

@@ -95,7 +95,8 @@ def test_failed_notebook_is_kept_marked_and_stops_the_run(project, tmp_path):
     assert manifest["status"] == "failed"
     assert [nb["status"] for nb in manifest["notebooks"]] == ["ok", "failed", "skipped"]
     html = (result.run_dir / "report.html").read_text(encoding="utf-8")
-    assert "This notebook failed" in html and "planted failure" in html
+    assert "This step failed at cell" in html and "planted failure" in html
+    assert "Traceback" not in html
     assert "hello from 01" in html and "was not run" in html
     assert (result.run_dir / "tables" / "01_x.csv").exists()
     # no traceback in the report or the manifest: it is in run.log
@@ -157,7 +158,8 @@ def test_report_header_toc_and_self_contained(project, tmp_path):
                                    only="01", progress=False, echo=lambda s: None)
     html = result.report.read_text(encoding="utf-8")
     assert "Acme Home Appliances (demo)" in html and result.run_id in html and "2026-Q4" in html
-    assert 'class="csi-toc"' in html and 'href="#A-test-notebook"' in html
+    assert 'class="csi-toc"' in html and "1. Problem framing</a>" in html
+    assert 'class="csi-cover"' in html and 'class="csi-summary"' in html
     assert "<script src=\"http" not in html and "params_path =" not in html
 
 
@@ -178,9 +180,11 @@ def test_tables_workbook_has_a_sheet_per_table(tmp_path):
     links = [contents.cell(row=r, column=1).hyperlink for r in range(5, 9)]
     assert all(link is not None for link in links)
     first = wb[wb.sheetnames[1]]
-    assert first["A1"].value == "02 missing by item" and first["B4"].value == "非常满意"
+    assert first.title == "02 各题缺失值"                       # sheet names in the report's language
+    assert first["A1"].value == "各题缺失值" and first["B4"].value == "非常满意"
     assert first["A3"].font.b and first.freeze_panes == "B4"
-    abc = wb["05_abc_summary"]
+    abc = wb["05 ABC 分层"]
+    assert [abc.cell(row=3, column=c).value for c in (1, 2, 3, 4)] == ["层级", "客户数", "收入", "收入占比"]
     assert abc["C4"].number_format == "#,##0.00" and abc["D4"].number_format == "0.0%"
     assert abc["B4"].number_format == "0" and abc["B4"].value == 12
 
@@ -257,6 +261,8 @@ def test_figures_reach_the_report_even_with_mplbackend_agg(project, tmp_path, mo
                      "ax.plot([1, 2], [3, 4])\nwb.save_figure(fig, '01_line');")
     executed = nbformat.read(result.run_dir / "notebooks" / "01_problem_framing.ipynb", 4)
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert any("image/png" in o.get("data", {}) for o in outputs)
+    figures = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})
+               and "data:image/png;base64" in o["data"]["text/html"]]
+    assert figures and 'alt="' in figures[0]
     html = result.report.read_text(encoding="utf-8")
     assert "<Figure size" not in html and "data:image/png;base64" in html

@@ -128,7 +128,7 @@ def validate(raw: Mapping, params_file: str | Path | None = None) -> list[str]:
     Example
     -------
     >>> validate({"client": {"id": "acme", "langauge": "zh"}}, "params/acme.yaml")[:1]
-    ["client.langauge: unknown key; did you mean 'language'? allowed here: id, name, industry, language, wave"]
+    ["client.langauge: unknown key; did you mean 'language'? allowed here: id, name, industry, language, wave, currency"]
     """
     return _normalise(raw, params_file)[1]
 

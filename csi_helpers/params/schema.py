@@ -43,7 +43,7 @@ _SCHEMA = _Map({
                           "use lower-case letters, digits, '-' and '_' (the file name "
                           "params/<id>.yaml)"), hint="the client id, e.g. acme"),
         "name": _Field(_Str("the client's name"), hint="the client's name"),
-        "industry": _Field(_Str("the industry", empty_ok=True), default=""),
+        "industry": _Field(_Text(empty_ok=True), default=""),
         "language": _Field(_Choice(LANGUAGES), default="en"),
         "wave": _Field(_Str("a wave label, e.g. 2026-Q4", empty_ok=True), default=""),
         "currency": _Field(_Str("a currency code or sign, e.g. CNY or ¥", empty_ok=True),
@@ -58,9 +58,9 @@ _SCHEMA = _Map({
         "seed": _Field(_Int(0), hint="the generator's seed, a whole number"),
     }), default=_ABSENT),
     "framing": _Field(_Map({
-        "context": _Field(_Str("text", empty_ok=True), default=""),
-        "objectives": _Field(_List(_Str("an objective"), "a list of objectives"), default=[]),
-        "questions": _Field(_Map({k: _Field(_Str("text", empty_ok=True), default="") for k in (
+        "context": _Field(_Text(empty_ok=True), default=""),
+        "objectives": _Field(_List(_Text(), "a list of objectives"), default=[]),
+        "questions": _Field(_Map({k: _Field(_Text(empty_ok=True), default="") for k in (
             "drivers", "indicators", "influence", "channels", "collection", "cautions")}),
             default={}),
         "competitors": _Field(_List(_Map({

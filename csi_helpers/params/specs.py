@@ -152,9 +152,14 @@ class _Text(_Spec):
 
     desc = "text or {en: ..., zh: ...}"
 
+    def __init__(self, empty_ok: bool = False):
+        self.empty_ok = empty_ok
+
     def norm(self, value, path, v):
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             text = str(value).strip()
+            if not text and self.empty_ok:
+                return ""
             if not text:
                 v.add(path, "is empty; write the label, or one per language {en: ..., zh: ...}")
                 return _INVALID

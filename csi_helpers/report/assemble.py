@@ -78,6 +78,28 @@ def render_math(markdown: str) -> str:
     return _INLINE_MATH.sub(swap, markdown)
 
 
+_PROTECTED = re.compile(r"(`+[^`]*?`+|\$\$.+?\$\$|\$[^$\n]+?\$|<[^>\n]+>)", flags=re.S)
+_STRONG = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
+_EM = re.compile(r"(?<![*\\A-Za-z0-9])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![*A-Za-z0-9])")
+
+
+def emphasis_html(markdown: str) -> str:
+    """``**bold**`` and ``*italic*`` as HTML tags, outside code spans and formulas.
+
+    CommonMark's flanking rules do not see the end of ``**读表方法：**每行`` (punctuation
+    inside, a letter after), so Chinese text shows the asterisks; HTML tags have no such
+    rule. Pairs are read left to right, as an author writes them.
+
+    >>> emphasis_html("**读表方法：**每行 `a*b*c` *x*")
+    '<strong>读表方法：</strong>每行 `a*b*c` <em>x</em>'
+    """
+    pieces = _PROTECTED.split(markdown)
+    for i in range(0, len(pieces), 2):
+        text = _STRONG.sub(r"<strong>\1</strong>", pieces[i])
+        pieces[i] = _EM.sub(r"<em>\1</em>", text)
+    return "".join(pieces)
+
+
 def audience(p: dict) -> str:
     """``trainer`` or ``reviewer``: ``report.audience``, where ``auto`` means trainer for the
     generated demo client and reviewer for every real client."""
@@ -156,7 +178,7 @@ def combined_notebook(run_dir: Path, manifest: dict) -> tuple[nbformat.NotebookN
                 source = cell.source
                 if source.lstrip().startswith("# "):        # the notebook's own title:
                     source = source.lstrip().split("\n", 1)[1] if "\n" in source else ""
-                cell.source = render_math(source)           # the chapter heading replaces it
+                cell.source = render_math(emphasis_html(source))  # the chapter title replaces it
                 if TEACHING_TAG in _tags(cell) and not teaching_inline:
                     notes.append(cell.source)
                     continue

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..params.readers import _text
 from .tables import format_p
 from .vocabulary import step_title, value, word
 
@@ -248,7 +249,7 @@ def cover_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
     client = p.get("client") or {}
     finished = (manifest.get("finished") or "")[:10] or _t("not_finished", lang)
     rows = [(word("client", lang), client.get("name") or manifest.get("client", "")),
-            (_t("industry", lang), client.get("industry") or "—"),
+            (_t("industry", lang), _text(client.get("industry"), lang) or "—"),
             (word("wave", lang), client.get("wave") or "—"),
             (word("date", lang), finished),
             (word("run", lang), manifest.get("run_id") or "")]

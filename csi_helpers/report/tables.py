@@ -105,7 +105,7 @@ def _kinds(frame: pd.DataFrame, labels: dict, formats: dict) -> dict[str, str]:
             kind = "int"                  # counts in a column that elsewhere holds decimals
         if kind in _NUMERIC_KINDS - {"int"}:
             last_numeric = kind
-        if col == "" and frame[col].map(lambda v: v in labels).all():
+        if col == "" and all(isinstance(v, str) and v in labels for v in frame[col]):
             kind = "code"
         kinds[col] = kind
     return kinds
@@ -115,8 +115,9 @@ def _translate(frame: pd.DataFrame, kinds: dict, labels: dict, lang: str) -> pd.
     out = frame.copy()
     yes, no = vocab.word("yes", lang), vocab.word("no", lang)
     for col, kind in kinds.items():
-        s = out[col]
-        if kind == "code" or (kind == "text" and s.map(lambda v: v in labels).any()):
+        s = out[col].astype(object)
+        if kind == "code" or (kind == "text" and any(isinstance(v, str) and v in labels
+                                                      for v in s)):
             out[col] = s.map(lambda v: labels.get(v, vocab.value(v, lang)) if isinstance(v, str)
                              else v)
         elif col in ("path", "effect"):
