@@ -763,6 +763,18 @@ def pyramid(revenue, vip: float = 0.01, large: float = 0.05, ordinary: float = 0
                       {"vip": vip, "large": large, "ordinary": ordinary})
 
 
+def pareto_line(result: "TierResult", revenue_share: float = 0.80, lang: str = "en") -> str:
+    """The x/80 rule in one sentence: which share of customers brings ``revenue_share``.
+
+    >>> pareto_line(pyramid(pd.Series([90.0, 5, 3, 2])), lang="zh")      # doctest: +SKIP
+    '25.0% 的客户带来 80% 的收入'
+    """
+    x = pareto_point(result, revenue_share)
+    if lang == "zh":
+        return f"{x:.1%} 的客户带来 {revenue_share:.0%} 的收入"
+    return f"{x:.1%} of customers bring {revenue_share:.0%} of revenue"
+
+
 def pareto_point(result: TierResult, revenue_share: float = 0.80) -> float:
     """The share of customers (largest first) that brings ``revenue_share`` of revenue:
     the customer_cum_share of the first customer whose cumulative share reaches it (the
@@ -1331,10 +1343,10 @@ def linked_satisfaction(wb, artifact: str = "respondent_scores", lv: str = "SAT"
             print(f"Artefact {artifact!r} has no column {lv!r}; computing it from the items.")
             scores = None
     if scores is not None:
-        print(f"Satisfaction per respondent: {lv} score from notebook 03's artefact {artifact!r}.")
         return respondent_satisfaction(scores, wb.params, scores=scores, lv=lv)
-    print(f"Satisfaction per respondent: mean of the {lv} items on 0-100 (notebook 03's "
-          f"artefact {artifact!r} not found).")
+    warnings.warn(CSIWarning(f"satisfaction by tier: the {lv} scores of step 03 were not "
+                             f"found, so each respondent's {lv} is the mean of its items on "
+                             "0-100"))
     return respondent_satisfaction(wb.survey_clean(), wb.params, lv=lv)
 
 

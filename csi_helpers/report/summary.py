@@ -4,7 +4,7 @@ Nothing here is computed anew: :func:`facts` reads the tables the notebooks save
 (``tables/*.csv``) and picks what a reviewer asks first:
 
 * **the CSI** with its 95% bootstrap CI (``04_csi``; the weighted roll-up of ``03_scores_tree``
-  when the model step did not run), and the change since the previous wave when one is given;
+  when the model step did not run); with an earlier wave (``csi["previous"]``, filled by the tracking of waves), the change since it;
 * **the latent variables' scores** on 0-100 (``04_ipma`` performance, else ``03_scores_tree``);
 * **the three drivers to improve first**: indicators of the importance-performance analysis
   (``03_importance_performance``) ranked by improvement potential, importance x (100 -
@@ -143,9 +143,6 @@ def facts(run_dir: str | Path, manifest: dict | None = None) -> dict:
     elif tree is not None and (tree["level"] == "csi").any():
         out["csi"] = {"index": float(tree.loc[tree["level"] == "csi", "score"].iloc[0]),
                       "source": "rollup", "ci_low": None, "ci_high": None}
-    previous = (p.get("report") or {}).get("previous")
-    if out.get("csi") and isinstance(previous, dict) and previous.get("csi") is not None:
-        out["csi"]["previous"] = {"wave": previous.get("wave", ""), "csi": float(previous["csi"])}
 
     ipma = _read(run_dir, "04_ipma")
     lvs = []

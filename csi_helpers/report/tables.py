@@ -89,6 +89,18 @@ def _frame(df, index) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _one_language(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Columns ``X`` and ``X_zh`` (a value and its Chinese): the one of the report's language,
+    under the name ``X``."""
+    twins = [c for c in frame.columns if c.endswith("_zh") and c[:-3] in frame.columns]
+    if not twins:
+        return frame
+    if lang == "zh":
+        frame = frame.drop(columns=[c[:-3] for c in twins])
+        return frame.rename(columns={c: c[:-3] for c in twins})
+    return frame.drop(columns=twins)
+
+
 def _kinds(frame: pd.DataFrame, labels: dict, formats: dict) -> dict[str, str]:
     kinds, last_numeric = {}, "stat"
     for col in frame.columns:
@@ -184,6 +196,7 @@ def readable(df: pd.DataFrame | pd.Series, lang: str = "en", *, labels: dict | N
     """
     labels = dict(labels or {})
     frame = _frame(df, index)
+    frame = _one_language(frame, lang)
     kinds = _kinds(frame, labels, formats or {})
     total = len(frame)
     if max_rows is not None and total > max_rows:
@@ -216,7 +229,7 @@ def _render(shown: pd.DataFrame, raw: pd.DataFrame, kinds: dict, labels: dict, l
         elif kind == "pct100":
             gt = gt.fmt_percent(columns=c, decimals=decimals.get(col, 1), scale_values=False)
         elif kind == "p":
-            gt = gt.fmt(lambda v: format_p(v, lang), columns=c)
+            gt = gt.fmt(lambda v: _html.escape(format_p(v, lang)), columns=c)  # GT writes HTML
         elif kind == "score":
             gt = gt.fmt_number(columns=c, decimals=decimals.get(col, 1), use_seps=True)
         elif kind == "coef":

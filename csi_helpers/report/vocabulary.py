@@ -249,6 +249,18 @@ VALUES_EN: dict[str, str] = {
     "loglik": "Log-likelihood", "npar": "Parameters", "baseline_chi2": "Baseline chi-square",
     "baseline_df": "Baseline df",
 }
+VALUES.update({
+    "High value": "重要价值客户", "High value to develop": "重要发展客户",
+    "High value to retain": "重要保持客户", "High value to win back": "重要挽留客户",
+    "Regular value": "一般价值客户", "Regular to develop": "一般发展客户",
+    "Regular to retain": "一般保持客户", "Regular to win back": "一般挽留客户",
+    "Keep close; reward and ask for referrals": "保持紧密联系；给予奖励并请其推荐",
+    "Raise purchase frequency": "提高购买频次", "Win them back before they lapse": "在其流失前重新争取",
+    "Find out why they left; win back": "查明流失原因并挽回",
+    "Raise basket size: upgrade, cross-sell": "提高客单价：升级与交叉销售",
+    "Nurture new buyers": "培育新买家", "Re-engage with offers": "以优惠重新激活",
+    "Low-cost mass messages": "低成本群发信息",
+})
 VALUES.update({"ss_loadings": "载荷平方和", "proportion_var": "方差占比",
                "cumulative_var": "累计方差", "proportion_explained": "解释占比",
                "cumulative_proportion": "累计解释占比", "region": "地区", "channel": "渠道",
@@ -348,6 +360,9 @@ TABLES: dict[str, tuple[str, str]] = {
     "05_rule_abc_customers": ("Rule-based tier per customer", "每位客户的规则分层"),
     "05_rule_abc_summary": ("Rule-based ABC tiers", "规则 ABC 分层"),
     "05_rule_abc_examples": ("Rule-based tiers: examples", "规则分层示例"),
+    "03_planted_segment_effects": ("Planted segment effects (SD units of satisfaction)",
+                                   "设定的细分群体效应（满意度标准差单位）"),
+    "03_planted_competitor_shifts": ("Planted competitor shifts", "设定的竞争对手差异"),
     "05_satisfaction_by_abc": ("Satisfaction by ABC tier", "各 ABC 层级的满意度"),
     "05_satisfaction_by_pyramid": ("Satisfaction by pyramid tier", "各金字塔层级的满意度"),
     "05_tags": ("Tags per customer", "客户标签"),
