@@ -36,11 +36,11 @@ _STEPS = {"01": ("Problem framing", "提出问题"), "02": ("Data collection", "
 _TEXT = {
     "en": {"contents": "Contents", "title": "Tables of the run", "sheet": "Sheet",
            "table": "Table", "step": "Step", "size": "Rows x columns", "back": "<- Contents",
-           "note": "Every table of the report, one sheet each; the CSV files in tables/ hold "
-                   "the same numbers unrounded."},
+           "note": "Every table of the report, one sheet each, with every row and the numbers "
+                   "unrounded (the report shows them rounded and long tables cut)."},
     "zh": {"contents": "目录", "title": "本次运行的全部表格", "sheet": "工作表", "table": "表格",
            "step": "步骤", "size": "行 x 列", "back": "<- 返回目录",
-           "note": "报告中的每个表格各占一个工作表；tables/ 文件夹中的 CSV 文件保存相同的数字（未四舍五入）。"},
+           "note": "报告中的每个表格各占一个工作表，包含全部行，数字未经四舍五入（报告中的数字经过四舍五入，长表格只显示前若干行）。"},
 }
 _AMOUNT = re.compile(r"revenue|amount|sales|monetary|spend|value_", re.I)
 _SHARE = re.compile(r"share|rate|proportion", re.I)
@@ -165,14 +165,17 @@ def _table_sheet(book, name: str, stem: str, df: pd.DataFrame, fmts: dict, t: di
         label = "" if str(col).startswith("Unnamed:") else header(str(col), lang)
         ws.write(header_row, c, label, fmts["head"])
         values = df[col]
-        fmt = _column_format(str(col), values, fmts)
+        logical = values.dtype == bool
+        fmt = None if logical else _column_format(str(col), values, fmts)
         numeric = fmt is not None
         width = max([_width(label)] + [_width(v) for v in values.head(500).astype(str)])
         ws.set_column(c, c, min(max(width + 2, 8), 60), fmt)
         for r, v in enumerate(values.tolist(), start=header_row + 1):
             if v is None or (isinstance(v, float) and np.isnan(v)):
                 continue
-            if numeric:
+            if logical:
+                ws.write_boolean(r, c, bool(v))
+            elif numeric:
                 ws.write_number(r, c, float(v))
             else:
                 ws.write_string(r, c, str(v))

@@ -1340,7 +1340,6 @@ def linked_satisfaction(wb, artifact: str = "respondent_scores", lv: str = "SAT"
     if wb.has_artifact(artifact):
         scores = wb.load_artifact(artifact)
         if lv not in scores.columns:
-            print(f"Artefact {artifact!r} has no column {lv!r}; computing it from the items.")
             scores = None
     if scores is not None:
         return respondent_satisfaction(scores, wb.params, scores=scores, lv=lv)

@@ -23,6 +23,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -562,10 +563,67 @@ def test_chromium_prints_it_to_a4_pages(browser, demo_runs, report, tmp_path):
 def test_report_pdf_is_a4_with_embedded_fonts(demo_runs, report):
     run = run_dir(demo_runs, report)
     pdf = run / "report.pdf"
-    if not pdf.exists():
-        pytest.skip(f"{report}: the run folder has no report.pdf")
+    assert pdf.exists(), f"{report}: the run folder has no report.pdf (report.pdf is on by default)"
     poppler("pdfinfo", "pdffonts")
     problems = pdf_problems(pdf, fonts=True)
     assert not problems, (f"{report}: {pdf} is not an A4 deliverable with its fonts embedded "
                           f"(a font not embedded prints differently elsewhere):"
                           f"{listed(problems)}")
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_report_pdf_has_running_header_and_page_numbers(demo_runs, report):
+    run = run_dir(demo_runs, report)
+    poppler("pdftotext")
+    pages = subprocess.run(["pdftotext", "-layout", str(run / "report.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    n = len(pages)
+    assert n > 10
+    for i in (1, n // 2, n - 1):                   # the cover (page 1) has neither
+        assert "Acme Home Appliances (demo)" in pages[i] and "2026-Q4" in pages[i], i + 1
+        assert re.search(rf"\b{i + 1} / {n}\b", pages[i]), f"page {i + 1}: no 'page / pages'"
+
+
+#: what a reader must never see: reprs, tracebacks, file and module names of the machine room
+MACHINE_ROOM = ["Workbook(", "<Figure size", "Traceback (most recent", "object at 0x",
+                "tables/", "artifacts/", "METHOD.md", "csi_helpers", "NBVAL", "dtype:",
+                "No planted truth", "run.log"]
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_nothing_from_the_machine_room(demo_runs, report):
+    run = run_dir(demo_runs, report)
+    html = (run / "report.html").read_text(encoding="utf-8")
+    body = re.sub(r"<(style|script)\b.*?</\1>", "", html[html.index("<body"):], flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", body))
+    found = [m for m in MACHINE_ROOM if m in text]
+    assert not found, f"{report}: the report shows {found}"
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_every_figure_is_in_the_report_with_alt_text(demo_runs, report):
+    run = run_dir(demo_runs, report)
+    html = (run / "report.html").read_text(encoding="utf-8")
+    shown = dict(re.findall(r'<figure class="csi-figure" data-figure="([^"]+)"><img [^>]*?'
+                            r'alt="([^"]*)"', html))
+    saved = {p.stem for p in (run / "figures").glob("*.png")}
+    assert saved and saved <= set(shown), f"{report}: figures not in the report: {saved - set(shown)}"
+    fallback = {name: alt for name, alt in shown.items()
+                if len(alt) < 8 or alt == name.partition("_")[2].replace("_", " ")}
+    assert not fallback, f"{report}: figures without a title for their alt text: {fallback}"
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_the_answer_is_on_the_first_pages(demo_runs, report):
+    """What is the CSI, is it trustworthy, what do we do: in the summary, before chapter 1."""
+    run = run_dir(demo_runs, report)
+    html = (run / "report.html").read_text(encoding="utf-8")
+    first = html[:html.index('class="csi-toc"')]
+    csi = pd.read_csv(run / "tables" / "04_csi.csv")["index"].iloc[0]
+    assert f"{csi:.1f}" in first
+    words = ({"en": ("95% confidence interval", "Improve first", "Can the numbers be trusted",
+                     "Customer tiers", "Against competitors"),
+              "zh": ("95% 置信区间", "优先改进", "结果是否可信", "客户分层", "与竞争对手比较")}
+             [manifest_language(run) or "en"])
+    assert all(w in first for w in words), [w for w in words if w not in first]

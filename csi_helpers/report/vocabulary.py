@@ -261,6 +261,8 @@ VALUES.update({
     "Nurture new buyers": "培育新买家", "Re-engage with offers": "以优惠重新激活",
     "Low-cost mass messages": "低成本群发信息",
 })
+VALUES.update({"acsi": "ACSI 加权", "equal": "等权", "pls": "PLS 权重"})
+VALUES_EN.update({"acsi": "ACSI weights", "equal": "equal weights", "pls": "PLS weights"})
 VALUES.update({"ss_loadings": "载荷平方和", "proportion_var": "方差占比",
                "cumulative_var": "累计方差", "proportion_explained": "解释占比",
                "cumulative_proportion": "累计解释占比", "region": "地区", "channel": "渠道",
