@@ -249,7 +249,9 @@ def test_notes_of_the_analysis_reach_console_manifest_and_report(project, tmp_pa
     m = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["notebooks"][0]["notes"] == ["transactions.date: 3 row(s) after as_of left out"]
     html = result.report.read_text(encoding="utf-8")
-    assert "Note: transactions.date: 3 row(s) after as_of left out" in html
+    log = html[html.index('id="appendix-quality"'):]          # in the data-quality log
+    assert "transactions.date: 3 row(s) after as_of left out" in log
+    assert "Note: transactions.date" not in html[:html.index('id="appendix"')]
 
 
 def test_figures_reach_the_report_even_with_mplbackend_agg(project, tmp_path, monkeypatch):

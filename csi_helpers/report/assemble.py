@@ -138,10 +138,22 @@ def _keep(cell, lang: str) -> bool:
 
 def _clean_outputs(cell) -> list:
     """A code cell's outputs without stderr chatter or tracebacks (the notice names the
-    error; the full traceback is in the run's log)."""
-    return [o for o in cell.get("outputs", [])
-            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-            and o.get("output_type") != "error"]
+    error; the full traceback is in the run's log), and without the run's notes ("Note:
+    ..." lines of :class:`CSIWarning`): they are listed together in the appendix's
+    data-quality log, where a reviewer checks what the analysis worked around."""
+    out = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "error" or (o.get("output_type") == "stream"
+                                               and o.get("name") == "stderr"):
+            continue
+        if o.get("output_type") == "stream":
+            kept = [line for line in o.get("text", "").splitlines(keepends=True)
+                    if not line.startswith("Note: ")]
+            if not "".join(kept).strip():
+                continue
+            o["text"] = "".join(kept)
+        out.append(o)
+    return out
 
 
 def combined_notebook(run_dir: Path, manifest: dict) -> tuple[nbformat.NotebookNode, list]:

@@ -85,7 +85,9 @@ _T = {
     "status_head": ("Steps", "各步骤状态"),
     "finished": ("Finished", "完成时间"),
     "not_finished": ("not finished", "未完成"),
-    "notes_head": ("Notes of the run", "运行记录"),
+    "notes_head": ("What the analysis worked around", "分析中的处理记录"),
+    "notes_intro": ("Each step's notes, as the run recorded them (technical messages, in "
+                    "English).", "各步骤在运行中记录的说明（技术信息，保留英文原文）。"),
     "no_notes": ("The run recorded no notes.", "本次运行无记录。"),
 }
 
@@ -351,11 +353,14 @@ def quality_log_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
         if df is not None:
             shown = df[[c for c in columns if c in df.columns]]
             parts.append(readable(shown, lang, name=stem, max_rows=None).html)
-    notes = [n for nb in manifest.get("notebooks", []) for n in nb.get("notes") or []]
+    notes = [(nb["name"], n) for nb in manifest.get("notebooks", []) for n in nb.get("notes") or []]
     parts.append(f'<h3>{_t("notes_head", lang)}</h3>')
     if notes:
+        parts.append(f"<p>{_t('notes_intro', lang)}</p>")
         parts.append('<ul class="csi-notes">' + "".join(
-            f'<li class="csi-data">{html.escape(str(n))}</li>' for n in notes) + "</ul>")
+            f'<li>{html.escape(step_title(name[:2], lang))}: '
+            f'<span class="csi-data" lang="en">{html.escape(str(n))}</span></li>'
+            for name, n in notes) + "</ul>")
     else:
         parts.append(f'<p>{_t("no_notes", lang)}</p>')
     return "".join(parts)
