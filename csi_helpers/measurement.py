@@ -171,17 +171,24 @@ def kmo_verdict(value: float) -> str:
     return next(label for cut, label in _KMO_LABELS if value >= cut)
 
 
-def suitability_table(kmo, bartlett) -> pd.DataFrame:
-    """KMO and Bartlett's test of sphericity with verdicts, one row per statistic."""
+def suitability_table(kmo, bartlett, lang: str = "en") -> pd.DataFrame:
+    """KMO and Bartlett's test of sphericity with verdicts, one row per statistic (the
+    verdict and rule in ``lang``; the statistic's name stays the key)."""
+    zh = lang == "zh"
+    differs = bartlett.p_value < 0.05
+    bartlett_reading = (("相关矩阵显著不同于单位矩阵" if differs else "不能拒绝单位矩阵") if zh else
+                        ("correlations differ from identity" if differs else
+                         "cannot reject identity"))
     return pd.DataFrame([
         {"statistic": "KMO (overall MSA)", "value": round(float(kmo.overall), 3),
          "verdict": kmo_verdict(float(kmo.overall)),
-         "rule": "Kaiser (1974): >= .80 meritorious, >= .60 mediocre, < .50 unacceptable"},
+         "rule": ("Kaiser（1974）：≥ .80 良好，≥ .60 一般，< .50 不可接受" if zh else
+                  "Kaiser (1974): >= .80 meritorious, >= .60 mediocre, < .50 unacceptable")},
         {"statistic": "Bartlett chi-square", "value": round(float(bartlett.chi2), 1),
-         "verdict": (f"df = {int(bartlett.df)}, p {_p_text(float(bartlett.p_value))}: "
-                     + ("correlations differ from identity"
-                        if bartlett.p_value < 0.05 else "cannot reject identity")),
-         "rule": "p < .05: the items are correlated enough to factor"},
+         "verdict": (f"df = {int(bartlett.df)}, p {_p_text(float(bartlett.p_value))}"
+                     f"{'：' if zh else ': '}{bartlett_reading}"),
+         "rule": ("p < .05：题目之间的相关足以进行因子分析" if zh else
+                  "p < .05: the items are correlated enough to factor")},
     ]).set_index("statistic")
 
 

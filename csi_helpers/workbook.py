@@ -194,9 +194,14 @@ class Workbook:
                         sheet=sheet_name(name, self.lang), index=index and None, **display)
 
     def show(self, df: pd.DataFrame | pd.Series, name: str | None = None, **display):
-        """``df`` as the report shows it, without saving it (see :meth:`table`)."""
+        """``df`` as the report shows it, without saving it (see :meth:`table`): e.g. a
+        part of a table saved whole. ``name`` gives the title and, when ``tables/<name>.csv``
+        exists, the pointer to its sheet of the Excel workbook."""
+        from .excel import sheet_name
         from .report.tables import readable
 
+        if name and (self.run_dir / "tables" / f"{_safe_name(name)}.csv").exists():
+            display.setdefault("sheet", sheet_name(name, self.lang))
         settings = self.params.get("report") or {}
         display.setdefault("max_rows", settings.get("max_rows", 15))
         display.setdefault("currency", self.client.get("currency") or "")
