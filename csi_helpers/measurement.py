@@ -319,32 +319,25 @@ def cfa_line(cfa, lang: str = "en") -> str:
     >>> print(cfa_line(factors.cfa(X, blocks)))                   # doctest: +SKIP
     CFA by full-information ML on 282 respondents (every answer used, 23 missing-data patterns); answers per construct: EXPE 281, QUAL 282, ...
     """
-    if lang == "zh":
-        return _cfa_line_zh(cfa)
+    zh = lang == "zh"
     if getattr(cfa, "missing", "listwise") == "listwise":
-        return (f"CFA on {cfa.n_used} complete rows ({cfa.n_dropped} with a missing answer "
-                "deleted listwise)")
+        return (f"验证性因子分析基于 {cfa.n_used} 份完整答卷（{cfa.n_dropped} 份含缺失答案的答卷按列表删除）"
+                if zh else f"CFA on {cfa.n_used} complete rows ({cfa.n_dropped} with a missing "
+                           "answer deleted listwise)")
     cov = getattr(cfa, "coverage", None)
     per = ""
     if cov is not None:
         fac = cov.loc[cov["kind"] == "factor", "n"]
-        per = "; answers per construct: " + ", ".join(f"{f} {int(n)}" for f, n in fac.items())
+        counts = ("，" if zh else ", ").join(f"{f} {int(n)}" for f, n in fac.items())
+        per = ("；各构念的答卷数：" if zh else "; answers per construct: ") + counts
+    patterns = getattr(cfa, "n_patterns", "?")
+    if zh:
+        empty = f"，{cfa.n_dropped} 份无任何答案的答卷未纳入" if cfa.n_dropped else ""
+        return (f"验证性因子分析采用全信息最大似然估计，基于 {cfa.n_used} 位受访者（使用全部答案，"
+                f"{patterns} 种缺失模式{empty}）{per}")
     empty = f", {cfa.n_dropped} rows without any answer left out" if cfa.n_dropped else ""
     return (f"CFA by full-information ML on {cfa.n_used} respondents (every answer used, "
-            f"{getattr(cfa, 'n_patterns', '?')} missing-data patterns{empty}){per}")
-
-
-def _cfa_line_zh(cfa) -> str:
-    if getattr(cfa, "missing", "listwise") == "listwise":
-        return (f"验证性因子分析基于 {cfa.n_used} 份完整答卷（{cfa.n_dropped} 份含缺失答案的答卷按列表删除）")
-    cov = getattr(cfa, "coverage", None)
-    per = ""
-    if cov is not None:
-        fac = cov.loc[cov["kind"] == "factor", "n"]
-        per = "；各构念的答卷数：" + "，".join(f"{f} {int(n)}" for f, n in fac.items())
-    empty = f"，{cfa.n_dropped} 份无任何答案的答卷未纳入" if cfa.n_dropped else ""
-    return (f"验证性因子分析采用全信息最大似然估计，基于 {cfa.n_used} 位受访者（使用全部答案，"
-            f"{getattr(cfa, 'n_patterns', '?')} 种缺失模式{empty}）{per}")
+            f"{patterns} missing-data patterns{empty}){per}")
 
 
 def csi_line(csi, label: str, lang: str = "en") -> str:
