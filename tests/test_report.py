@@ -141,8 +141,13 @@ def test_summary_facts_from_the_tables(tmp_path):
     _write(tmp_path, "04_reliability_validity", pd.DataFrame({
         "factor": ["QUAL", "SAT"], "items": [3, 3], "cr": [0.86, 0.65], "ave": [0.55, 0.45]}))
     f = summary.facts(tmp_path, _manifest())
+    _write(tmp_path / "with_tree", "03_scores_tree", pd.DataFrame({
+        "level": ["csi", "latent_variable", "latent_variable"], "id": ["CSI", "QUAL", "SAT"],
+        "name": ["CSI", "Quality", "Satisfaction"], "score": [74.2, 70.6, 74.2]}))
+    lvs = summary.facts(tmp_path / "with_tree", _manifest())["lvs"]
+    assert [(lv["id"], lv["score"]) for lv in lvs] == [("QUAL", 70.6), ("SAT", 74.2)]
     assert f["csi"] == {"index": 74.13, "source": "model", "ci_low": 72.8, "ci_high": 75.4}
-    assert [lv["name"] for lv in f["lvs"]] == ["Quality", "Satisfaction"]     # LVs only, + SAT
+    assert [lv["name"] for lv in f["lvs"]] == ["Quality"]         # the IPMA's LV rows only
     # improvement potential importance x (100 - performance): I1 23.6, I2 13.6, I3 13.4, I4 9
     assert [d["id"] for d in f["drivers"]] == ["I1", "I2", "I3"]
     assert f["rivals"] == [{"rival": "Bright", "item": "After-sales", "difference": -5.5,

@@ -5,7 +5,8 @@ Nothing here is computed anew: :func:`facts` reads the tables the notebooks save
 
 * **the CSI** with its 95% bootstrap CI (``04_csi``; the weighted roll-up of ``03_scores_tree``
   when the model step did not run); with an earlier wave (``csi["previous"]``, filled by the tracking of waves), the change since it;
-* **the latent variables' scores** on 0-100 (``04_ipma`` performance, else ``03_scores_tree``);
+* **the latent variables' scores** on 0-100 (the roll-up of ``03_scores_tree``, else the
+  drivers' performance in ``04_ipma``);
 * **the three drivers to improve first**: indicators of the importance-performance analysis
   (``03_importance_performance``) ranked by improvement potential, importance x (100 -
   performance), the reading of IPMA (Ringle & Sarstedt 2016): high importance, low
@@ -50,7 +51,8 @@ _T = {
     "change": ("{sign}{d:.1f} points since {wave} ({prev:.1f})", "较 {wave}（{prev:.1f}）{sign}{d:.1f} 分"),
     "no_csi": ("The CSI was not computed: the scoring steps did not complete.",
                "未计算顾客满意度指数：评分步骤未完成。"),
-    "lv_head": ("Scores of the latent variables (0-100)", "各潜变量得分（0-100）"),
+    "lv_head": ("Scores of the latent variables (0-100, indicator-system roll-up)",
+                "各潜变量得分（0-100，按指标体系汇总）"),
     "drivers_head": ("Improve first", "优先改进"),
     "drivers_intro": ("The indicators with the most to gain: high importance for satisfaction, "
                       "low performance.", "对满意度最重要而绩效偏低、改进空间最大的指标。"),
@@ -146,23 +148,19 @@ def facts(run_dir: str | Path, manifest: dict | None = None) -> dict:
         out["csi"] = {"index": float(tree.loc[tree["level"] == "csi", "score"].iloc[0]),
                       "source": "rollup", "ci_low": None, "ci_high": None}
 
+    # every latent variable's score from the roll-up of step 03 (the scores its chapter
+    # shows); without it, the model's IPMA performance of the drivers
     ipma = _read(run_dir, "04_ipma")
     lvs = []
-    if ipma is not None and "performance" in ipma:
+    if tree is not None and (tree["level"] == "latent_variable").any():
+        rows = tree[tree["level"] == "latent_variable"]
+        lvs = [{"id": r["id"], "name": labels.get(r["id"], r["name"]), "score": float(r["score"])}
+               for _, r in rows.iterrows()]
+    elif ipma is not None and "performance" in ipma:
         if "level" in ipma:
             ipma = ipma[ipma["level"] == "lv"]
         lvs = [{"id": r["block"], "name": labels.get(r["block"], r["block"]),
                 "score": float(r["performance"])} for _, r in ipma.iterrows()]
-        if out.get("csi", {}).get("source") == "model":
-            target = next((lv["id"] for lv in (p.get("indicator_system") or {}).get(
-                "latent_variables") or [] if lv["id"] == "SAT"), None)
-            if target and target not in {lv["id"] for lv in lvs}:
-                lvs.append({"id": target, "name": labels.get(target, target),
-                            "score": out["csi"]["index"]})
-    elif tree is not None:
-        rows = tree[tree["level"] == "latent_variable"]
-        lvs = [{"id": r["id"], "name": labels.get(r["id"], r["name"]), "score": float(r["score"])}
-               for _, r in rows.iterrows()]
     out["lvs"] = lvs
 
     ipa = _read(run_dir, "03_importance_performance")
