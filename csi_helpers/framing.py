@@ -24,6 +24,7 @@ from typing import Mapping
 import pandas as pd
 
 from .errors import CSIInputError
+from .params.readers import _text
 
 __all__ = ["QUESTIONS", "PRINCIPLES", "LEVELS", "name", "item_texts", "brief", "framing_questions",
            "indicator_tree", "tree_figure", "principles_checklist"]
@@ -130,8 +131,6 @@ def brief(params: Mapping, lang: str = "en") -> str:
     ...              "framing": {"objectives": ["Measure CSI"]}}))  # doctest: +ELLIPSIS
     **Client:** Acme ...
     """
-    from .params.readers import _text
-
     zh = lang == "zh"
     client = params.get("client") or {}
     framing = params.get("framing") or {}
@@ -172,8 +171,6 @@ def framing_questions(params: Mapping, lang: str = "en") -> pd.DataFrame:
     if unknown:
         raise CSIInputError(f"framing.questions.{unknown[0]}: not one of the six questions "
                             f"({', '.join(QUESTIONS)}); rename or remove it")
-    from .params.readers import _text
-
     rows = []
     for step, (key, question) in enumerate(QUESTIONS.items(), start=1):
         answer = " ".join(str(_text(answers.get(key), lang) or "").split())
@@ -370,7 +367,7 @@ def principles_checklist(params: Mapping, lang: str = "en") -> pd.DataFrame:
                 failed.append(_tr(label, lang))
         row["passes"] = not failed
         row["failed"] = ", ".join(failed)
-        row["note"] = " ".join(str(ind.get("note") or "").split())
+        row["note"] = " ".join(str(_text(ind.get("note"), lang) or "").split())
         rows.append(row)
     return pd.DataFrame(rows, columns=["indicator", "name", "lv", *PRINCIPLES, "passes",
                                        "failed", "note"])

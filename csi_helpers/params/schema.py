@@ -99,7 +99,7 @@ _SCHEMA = _Map({
                 "important", "controllable", "measurable", "comparable")}),
                 hint="{important: true, controllable: true, measurable: true, "
                      "comparable: true}"),
-            "note": _Field(_Str("text"), default=_ABSENT),
+            "note": _Field(_Text(), default=_ABSENT),
             "weight": _Field(_Num(0), default=_ABSENT),
         }), "a list of indicators", min_len=1), hint="the list of indicators"),
         "items": _Field(_List(_Map({
