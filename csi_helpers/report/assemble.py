@@ -54,7 +54,7 @@ def _math_svg(tex: str) -> str | None:
 
 
 def render_math(markdown: str) -> str:
-    """Replace ``$$...$$`` and inline ``$...$`` formulas with embedded SVG images.
+    r"""Replace ``$$...$$`` and inline ``$...$`` formulas with embedded SVG images.
 
     The report must work offline and stand alone, so MathJax (fetched from the web) is
     not used; formulas are typeset once by matplotlib's mathtext instead. A formula
@@ -62,7 +62,7 @@ def render_math(markdown: str) -> str:
 
     Example
     -------
-    >>> render_math("alpha is $\\alpha$").startswith("alpha is <img")
+    >>> render_math(r"alpha is $\alpha$").startswith("alpha is <img")
     True
     """
     def swap(match: re.Match, display: bool = False) -> str:
@@ -220,6 +220,28 @@ def _markdown_html(text: str) -> str:
     return markdown2html_mistune(text)
 
 
+def unique_heading_ids(body: str) -> str:
+    """Headings with the same text ("What comes next" in two chapters) get the same id
+    from nbconvert, so a link finds the first; number the repeats (``-2``, ``-3`` ...),
+    their anchor links included.
+
+    >>> unique_heading_ids('<h2 id="a">A<a href="#a">¶</a></h2><h2 id="a">A<a href="#a">¶</a></h2>')
+    '<h2 id="a">A<a href="#a">¶</a></h2><h2 id="a-2">A<a href="#a-2">¶</a></h2>'
+    """
+    seen: dict[str, int] = {}
+
+    def swap(m: re.Match) -> str:
+        level, anchor, rest = m.group(1), m.group(2), m.group(3)
+        seen[anchor] = seen.get(anchor, 0) + 1
+        if seen[anchor] == 1:
+            return m.group(0)
+        new = f"{anchor}-{seen[anchor]}"
+        rest = rest.replace(f'href="#{anchor}"', f'href="#{new}"')
+        return f'<h{level} id="{new}"{rest}</h{level}>'
+
+    return re.sub(r'<h([1-6]) id="([^"]+)"(.*?)</h\1>', swap, body, flags=re.S)
+
+
 def _toc(body: str, lang: str) -> str:
     items = []
     for level, anchor, inner in re.findall(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', body,
@@ -261,13 +283,13 @@ def render(run_dir: str | Path, manifest: dict) -> Path:
     body = re.sub(r'<link[^>]+href="https?://[^"]*"[^>]*>', "", body)
     body = re.sub(r"<html[^>]*>", f'<html lang="{lang}">', body, count=1)
     body = body.replace("</head>", style.html_css(manifest, lang) + "</head>", 1)
-    match = re.search(r"<body[^>]*>", body)
-    at = match.end() if match else 0
-    chapters_toc = _toc(body, lang)
-    front = summary.cover_html(run_dir, manifest, lang) + summary.summary_html(run_dir, manifest, lang)
-    body = body[:at] + front + chapters_toc + body[at:]
     end = body.rfind("</body>")
     body = body[:end] + _appendix(run_dir, manifest, method_notes, lang) + body[end:]
+    body = unique_heading_ids(body)
+    match = re.search(r"<body[^>]*>", body)
+    at = match.end() if match else 0
+    front = summary.cover_html(run_dir, manifest, lang) + summary.summary_html(run_dir, manifest, lang)
+    body = body[:at] + front + _toc(body[at:], lang) + body[at:]
     out = run_dir / "report.html"
     tmp = out.with_suffix(".html.tmp")
     tmp.write_text(body, encoding="utf-8")

@@ -73,6 +73,9 @@ _PRINT = """
   .csi-cover { page-break-after: always; border-bottom: none; padding-top: 30mm; }
   .csi-summary { page-break-after: always; padding: 0; }
   .csi-toc { page-break-after: always; margin: 0; }
+  /* page numbers in the contents (CSS Paged Media; WeasyPrint fills them, browsers skip it) */
+  .csi-toc a::after { content: leader(". ") target-counter(attr(href), page); }
+  .csi-toc a { display: block; }
   .jp-Cell h1, .csi-appendix h1 { page-break-before: always; string-set: chapter content(); }
   h1, h2, h3 { page-break-after: avoid; }
   .csi-figure, .csi-figure img, tr { page-break-inside: avoid; }
