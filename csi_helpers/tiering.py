@@ -848,8 +848,10 @@ def growth_rates(yearly: pd.DataFrame) -> pd.DataFrame:
 def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
              a_customer_types: Iterable[str] = ("agent",), a_top_share: float = 0.20,
              a_top_among: Iterable[str] = ("franchisee",), b_growth: float = 0.10,
-             b_consecutive_years: int = 2, b_min_cooperation: float = 4) -> TierResult:
-    """The rule-based A/B/C of a franchise network (METHOD.md §5), with the reason.
+             b_consecutive_years: int = 2, b_min_cooperation: float = 4,
+             lang: str = "en") -> TierResult:
+    """The rule-based A/B/C of a franchise network (METHOD.md §5), with the reason
+    (``reason``, in ``lang``).
 
     Rules, applied in this order (the first that fits decides):
 
@@ -957,28 +959,38 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     def pct(v):
         return "n/a" if pd.isna(v) else f"{v:+.0%}"
 
+    zh = lang == "zh"
     reasons = []
     for cid in t.index:
         if a_type[cid]:
-            reasons.append(f"A: customer type '{c.at[cid, 'customer_type']}' is in "
-                           f"{a_types}")
+            ctype_ = c.at[cid, "customer_type"]
+            reasons.append(f"A：客户类型“{ctype_}”属于 {a_types}" if zh else
+                           f"A: customer type '{ctype_}' is in {a_types}")
         elif a_sales[cid]:
-            reasons.append(f"A: top {a_top_share:.0%} of {'/'.join(among)}s by {last} sales "
-                           f"(rank {int(pool_rank[cid])} of {n_pool}, cut at {k})")
+            group = "/".join(among)
+            reasons.append(
+                f"A：按 {last} 年销售额位列 {group} 前 {a_top_share:.0%}（{n_pool} 家中第 "
+                f"{int(pool_rank[cid])} 位，取前 {k} 家）" if zh else
+                f"A: top {a_top_share:.0%} of {group}s by {last} sales "
+                f"(rank {int(pool_rank[cid])} of {n_pool}, cut at {k})")
         else:
             gs = ", ".join(f"{col} {pct(g.at[cid, col])}" for col in recent)
-            sc = (f"cooperation {_fmt_score(c.at[cid, 'cooperation'])}, loyalty "
-                  f"{_fmt_score(c.at[cid, 'loyalty'])}")
+            coop, loy = _fmt_score(c.at[cid, "cooperation"]), _fmt_score(c.at[cid, "loyalty"])
+            low = _fmt_score(b_min_cooperation)
+            sc = f"配合度 {coop}，忠诚度 {loy}" if zh else f"cooperation {coop}, loyalty {loy}"
             if b_rule[cid]:
-                reasons.append(f"B: sales up >= {b_growth:.0%} each year {span} ({gs}); {sc} "
-                               f">= {_fmt_score(b_min_cooperation)}")
+                reasons.append(f"B：{span} 每年销售额增长 ≥ {b_growth:.0%}（{gs}）；{sc} ≥ {low}"
+                               if zh else f"B: sales up >= {b_growth:.0%} each year {span} "
+                                          f"({gs}); {sc} >= {low}")
             else:
                 why = []
                 if not grow_ok[cid]:
-                    why.append(f"growth {span} ({gs}) not >= {b_growth:.0%} every year")
+                    why.append(f"{span} 增长（{gs}）未达到每年 ≥ {b_growth:.0%}" if zh else
+                               f"growth {span} ({gs}) not >= {b_growth:.0%} every year")
                 if not bool(scores_ok.fillna(False)[cid]):
-                    why.append(f"{sc} not both >= {_fmt_score(b_min_cooperation)}")
-                reasons.append("C: not A by type or top sales; " + "; ".join(why))
+                    why.append(f"{sc} 未同时 ≥ {low}" if zh else f"{sc} not both >= {low}")
+                reasons.append(("C：按类型和销售额均不属 A 类；" + "；".join(why)) if zh else
+                               ("C: not A by type or top sales; " + "; ".join(why)))
     t["reason"] = reasons
     order = {"A": 0, "B": 1, "C": 2}
     t = t.assign(_o=t["tier"].map(order), _s=-t[f"sales_{last}"]).sort_values(
