@@ -48,11 +48,10 @@ from .errors import CSIInputError, CSIWarning
 __all__ = ["KMO", "Bartlett", "ParallelAnalysis", "EFA", "kmo", "bartlett", "parallel_analysis",
            "efa", "METHODS", "ROTATIONS"]
 
-try:  # cfa/validity are written in _cfa.py by another module owner; factors works without it
-    from ._cfa import cfa, validity  # noqa: F401
-    __all__ += ["cfa", "validity"]
-except ImportError:  # pragma: no cover - only while _cfa.py is absent
-    pass
+from ._cfa import cfa, validity  # noqa: E402,F401  (CFA and validity live in _cfa.py)
+from .invariance import invariance, multigroup_cfa  # noqa: E402,F401  (multi-group CFA)
+
+__all__ += ["cfa", "validity", "invariance", "multigroup_cfa"]
 
 METHODS = ("minres", "ml", "principal")
 ROTATIONS = ("oblimin", "promax", "varimax", None)
