@@ -104,7 +104,7 @@ from . import _pls_missing
 from .errors import CSIInputError, CSIWarning
 
 __all__ = ["fit", "csi_index", "ipma", "PLSResult", "CSIIndex", "ACSI", "ECSI",
-           "SCHEMES", "TOL", "MAXITER"]
+           "SCHEMES", "TOL", "MAXITER", "mga", "MGAResult"]
 
 #: The ECSI structural model (Tenenhaus et al. 2005): (from, to) pairs.
 ECSI = [
@@ -1044,3 +1044,7 @@ def ipma(result: PLSResult, target: str, scale: tuple | None = None) -> pd.DataF
     out.attrs.update(target=target, scale=(lo, hi),
                      importance="unstandardised total effect (Ringle & Sarstedt 2016)")
     return out
+
+
+# the multi-group permutation test lives in its own module; users call it as pls.mga
+from .pls_mga import MGAResult, mga  # noqa: E402,F401
