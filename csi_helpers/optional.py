@@ -14,6 +14,8 @@ part               present when
 ``crm``            ``sources.customers`` and ``sources.transactions`` are given
 ``visits``         ``sources.visits`` is given
 ``linked``         ``sources.survey.customer_id_column`` links respondents to the CRM
+``waves``          an earlier wave of the client has a complete run (the runner finds
+                   it: ``csi_helpers.tracking.earlier_runs``)
 ``demo``           the client is the generated demo (``demo:`` in the params); its
                    cells, narrative included, leave a client's report without a note
 =================  ==========================================================
@@ -21,7 +23,7 @@ part               present when
 Example
 -------
 >>> missing_parts({"framing": {"competitors": []}, "sources": {"survey": {}}})
-['competitors', 'crm', 'visits', 'linked', 'demo']
+['competitors', 'crm', 'visits', 'linked', 'waves', 'demo']
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ PARTS = {
     "visits": lambda p: bool(_sources(p).get("visits")),
     "linked": lambda p: bool((_sources(p).get("survey") or {}).get("customer_id_column"))
     and bool(_sources(p).get("customers")) and bool(_sources(p).get("transactions")),
+    "waves": lambda p: bool((p.get("tracking") or {}).get("earlier_runs")),
     "demo": lambda p: isinstance(p.get("demo"), Mapping),
 }
 #: Parts whose tagged cells, markdown included, go without a note when absent: the demo's
@@ -70,6 +73,15 @@ _NOTES = {
         "en": "*No store-visit export was given (`sources.visits`), so the Y/N visit tags and "
               "the actions built on them are left out.*",
         "zh": "*未提供到店记录（`sources.visits`），到店（Y/N）标签及据此制定的行动从略。*"},
+    "waves": {
+        "en": "*This is the client's first wave with a complete run, so there is nothing to "
+              "track yet and this chapter is left out. Next wave, run the client again (one "
+              "more run with `client.wave` set to the new wave): this chapter then compares "
+              "the two, item by item. To compare with particular runs, name their waves or "
+              "run ids under `tracking.compare_with`.*",
+        "zh": "*这是该客户第一个完成运行的测评期，尚无可跟踪的数据，本章从略。下一期再次运行即可"
+              "（将 `client.wave` 设为新的测评期）：本章将逐题比较两期结果。如需与特定的运行比较，"
+              "请在 `tracking.compare_with` 中列出其测评期或运行编号。*"},
     "linked": {
         "en": "*Respondents are not linked to CRM customers (`sources.survey.customer_id_column`), "
               "so satisfaction by tier is left out. Ask for the customer or member number in "

@@ -42,6 +42,7 @@ NOTEBOOKS = (
     "03_indicator_construction",
     "04_factor_analysis",
     "05_customer_tiering",
+    "06_tracking",
 )
 #: Packages whose versions the manifest records.
 STACK = ("numpy", "scipy", "pandas", "matplotlib", "seaborn", "factor_analyzer", "scikit-learn",
@@ -334,6 +335,7 @@ class Run:
         self.write_manifest()
         nb_dir = self.notebooks_dir
         failed = False
+        present = self._parts()
         for nb in self.result.notebooks:
             if failed:
                 nb.status = "skipped"
@@ -349,7 +351,7 @@ class Run:
             # and every figure in the report would be the text "<Figure size ...>"
             os.environ["MPLBACKEND"] = INLINE_BACKEND
             try:
-                source, left_out = optional.prepare(nbformat.read(src, as_version=4), self.p,
+                source, left_out = optional.prepare(nbformat.read(src, as_version=4), present,
                                                     self.p["client"].get("language", "en"))
                 nb.left_out = left_out
                 with tempfile.TemporaryDirectory(prefix="csi-kernel-") as sockets:
@@ -385,6 +387,19 @@ class Run:
         self.write_manifest()
         self._deliverables()
         return self.result
+
+    def _parts(self) -> dict:
+        """The params as the optional parts see them, with the earlier waves this run will
+        be compared with (what notebook 06 finds the same way)."""
+        from . import tracking
+
+        settings = self.p.get("tracking") or {}
+        try:
+            earlier = tracking.earlier_runs(self.run_dir, settings.get("compare_with") or None)
+        except CSIInputError as exc:       # a compare_with naming no run: said in 06
+            self.echo(f"[{self.client}] tracking: {exc}")
+            earlier = []
+        return {**self.p, "tracking": {**settings, "earlier_runs": [str(e) for e in earlier]}}
 
     def _new_notes(self, name: str) -> list[str]:
         """The notes (CSIWarnings: rows left out, items dropped ...) a notebook recorded."""

@@ -361,3 +361,115 @@ def _drivers(prev, now, p: Mapping, target: str) -> pd.DataFrame:
     # moved: performance change in points plus importance change scaled to points (x100)
     m["moved"] = m["performance_change"].abs() + 100 * m["importance_change"].abs()
     return m.sort_values("moved", ascending=False).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- paths
+def paths_between(current_run_dir: str | Path, previous_run_dir: str | Path,
+                  n_perm: int = 1000, seed=20261202):
+    """The multi-group PLS permutation test (:func:`csi_helpers.pls.mga`) of every path
+    between the previous wave and this one, on the items comparable between them."""
+    from . import measurement, pls
+
+    lab_now, p_now, s_now = _wave(Path(current_run_dir))
+    lab_prev, p_prev, s_prev = _wave(Path(previous_run_dir))
+    pc = _restricted(p_now, comparable_items(p_now, p_prev))
+    blocks, paths = measurement.structural_model(pc)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CSIWarning)
+        x_prev = measurement.analysis_items(s_prev, pc)
+        x_now = measurement.analysis_items(s_now, pc)
+    both = pd.concat([x_prev.assign(_wave=str(lab_prev)), x_now.assign(_wave=str(lab_now))],
+                     ignore_index=True)
+    return pls.mga(both, blocks, paths, group="_wave", groups=[str(lab_prev), str(lab_now)],
+                   n_perm=n_perm, seed=seed)
+
+
+# ----------------------------------------------------------------------------- showing
+_WORDS = {
+    "en": {"title": "The CSI and the latent variables, wave by wave (95% CI)", "x": "Wave",
+           "y": "Score (0-100)",
+           "scalar": "Scalar invariance holds between {a} and {b}: the items measure the same "
+                     "in both waves, so the changes in the means can be compared.",
+           "metric": "Only metric invariance holds between {a} and {b}: loadings are equal but "
+                     "intercepts differ, so paths and correlations compare, score means only "
+                     "with care.",
+           "configural": "Only configural invariance holds between {a} and {b}: read the "
+                         "changes in the means with great care.",
+           "none": "The measurement model does not fit in both waves: the changes in the "
+                   "means are not comparable.",
+           "untested": "Measurement invariance was not tested ({note})."},
+    "zh": {"title": "各期顾客满意度指数与潜变量得分（95% 置信区间）", "x": "测评期",
+           "y": "得分（0-100）",
+           "scalar": "{a} 与 {b} 之间满足标量不变性：两期题目的测量含义相同，均值的变化可以比较。",
+           "metric": "{a} 与 {b} 之间仅满足度量不变性：载荷相同而截距不同，路径与相关可以比较，"
+                     "得分均值的比较需谨慎。",
+           "configural": "{a} 与 {b} 之间仅满足形态不变性：解读均值的变化须非常谨慎。",
+           "none": "测量模型在两期中均拟合不佳：均值的变化不可比较。",
+           "untested": "未检验测量不变性（{note}）。"},
+}
+
+
+def invariance_line(t: Tracking, lang: str = "en") -> str:
+    """One sentence: which level of invariance holds between the last two waves, and what
+    it allows."""
+    w = _WORDS.get(lang, _WORDS["en"])
+    a, b = t.wave_labels[-2], t.wave_labels[-1]
+    if t.invariance is None:
+        return w["untested"].format(note=t.invariance_note)
+    return w[t.invariance.verdict].format(a=a, b=b)
+
+
+def tracking_figure(t: Tracking, labels: Mapping | None = None, lang: str = "en"):
+    """The CSI and every latent variable over the waves, with 95% intervals."""
+    import matplotlib.pyplot as plt
+
+    from . import plotting
+
+    plotting.setup()
+    labels = dict(labels or {})
+    w = _WORDS.get(lang, _WORDS["en"])
+    data = t.waves[t.waves["level"].isin(["csi", "latent_variable"])]
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    order = list(dict.fromkeys(t.wave_labels))
+    xs = np.arange(len(order))
+    for measure, rows in data.groupby("measure", sort=False):
+        rows = rows.set_index("wave").reindex(order)
+        is_csi = measure == "CSI"
+        ax.errorbar(xs, rows["score"], yerr=[rows["score"] - rows["ci_low"],
+                                             rows["ci_high"] - rows["score"]],
+                    marker="o", capsize=3, lw=2.5 if is_csi else 1.2,
+                    color=plotting.PALETTE["primary"] if is_csi else None,
+                    label=labels.get(measure, measure))
+    ax.set_xticks(xs, [str(o) for o in order])
+    ax.set(title=w["title"], xlabel=w["x"], ylabel=w["y"])
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def waves_table(t: Tracking, earlier_run_dirs: Sequence[str | Path],
+                current_run_dir: str | Path) -> pd.DataFrame:
+    """The waves compared: label, run id, start date, respondents (CSI answered)."""
+    rows = []
+    for d in [*earlier_run_dirs, current_run_dir]:
+        m = _manifest(Path(d))
+        label = m.get("wave") or m.get("run_id")
+        n = t.waves[(t.waves["wave"] == label) & (t.waves["measure"] == "CSI")]["n"]
+        rows.append({"wave": label, "run": m.get("run_id"),
+                     "date": str(m.get("started") or "")[:10],
+                     "respondents": int(n.iloc[0]) if len(n) else 0})
+    return pd.DataFrame(rows)
+
+
+def significant_segments(t: Tracking, alpha: float = 0.05) -> pd.DataFrame:
+    """The segment changes significant at ``alpha``, largest first."""
+    s = t.segments[t.segments["p_value"] < alpha]
+    return s.reindex(s["difference"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def invariance_table(t: Tracking) -> pd.DataFrame:
+    """The invariance fit table of the last two waves (empty when it was not tested)."""
+    if t.invariance is None:
+        return pd.DataFrame(columns=["chi2", "df", "cfi", "rmsea", "srmr", "delta_cfi",
+                                     "chi2_diff", "df_diff", "p_diff"])
+    return t.invariance.table

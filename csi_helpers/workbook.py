@@ -299,6 +299,32 @@ class Workbook:
     def secondary(self) -> pd.DataFrame:
         return self._load("secondary")
 
+    def tracking_runs(self) -> tuple[Path, list[Path]]:
+        """(this wave's run folder, the earlier waves' run folders, oldest first), as
+        :func:`csi_helpers.tracking.earlier_runs` finds them (``tracking.compare_with``).
+        In an interactive session "this wave" is the client's latest complete run."""
+        from . import tracking
+        from .runner import latest_complete_run
+
+        current = self.run_dir
+        if self.interactive:
+            current = latest_complete_run(self.run_dir.parent.parent, self.client["id"])
+            if current is None:
+                raise CSIInputError(f"{self._rel(self.run_dir.parent)}: no complete run of "
+                                    "this client yet; csi run it, then compare waves")
+        settings = self.params.get("tracking") or {}
+        return current, tracking.earlier_runs(current, settings.get("compare_with") or None)
+
+    def tracking(self):
+        """This wave against the earlier ones (:func:`csi_helpers.tracking.compare`), with
+        the bootstrap and seed of ``tracking:``."""
+        from . import tracking
+
+        current, earlier = self.tracking_runs()
+        settings = self.params.get("tracking") or {}
+        return tracking.compare(current, earlier, n_boot=settings.get("bootstrap", 1000),
+                                seed=settings.get("seed", 20261202))
+
     def truth(self) -> dict[str, Any] | None:
         """The planted truth of a generated (demo) client, else None."""
         spec = self.params.get("sources", {}).get("truth")

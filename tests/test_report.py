@@ -252,3 +252,14 @@ def test_every_narrative_cell_has_its_other_language(path):
         if "METHOD.md" in cell.source:
             problems.append(f"cell {i} ({cell.get('id')}): points to METHOD.md, which a client lacks")
     assert not problems, "\n".join(problems)
+
+
+def test_summary_shows_the_change_since_the_previous_wave(tmp_path):
+    _write(tmp_path, "04_csi", pd.DataFrame({"index": [74.13], "ci_low": [72.8], "ci_high": [75.4]}))
+    _write(tmp_path, "06_waves", pd.DataFrame({"wave": ["2026-Q3", "2026-Q4"]}))
+    _write(tmp_path, "06_change", pd.DataFrame({"measure": ["CSI", "SAT"], "previous": [76.0, 75.0],
+                                                "difference": [-1.9, -2.0], "p_value": [0.01, 0.2]}))
+    f = summary.facts(tmp_path, _manifest())
+    assert f["csi"]["previous"] == {"wave": "2026-Q3", "csi": 76.0, "difference": -1.9, "p": 0.01}
+    html = summary.summary_html(tmp_path, _manifest(), "en")
+    assert "−1.9 points since 2026-Q3 (76.0) (a real change, p .010)" in html

@@ -129,3 +129,63 @@ def test_invariance_between_the_waves_and_the_drivers_that_moved(waves):
 def test_compare_needs_an_earlier_wave(waves):
     with pytest.raises(CSIInputError, match="no earlier wave"):
         tracking.compare(waves["q4"], [])
+
+
+# ----------------------------------------------------------------------------- end to end
+def _csi(*args, cwd):
+    import os
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "csi_helpers.cli", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+
+
+def test_two_waves_run_end_to_end(tmp_path):
+    """The demo client run as wave 2026-Q3, then as 2026-Q4 with item Q21 reworded: the
+    first run leaves the tracking chapter out with its note; the second compares the two,
+    lists the reworded item and leaves it out."""
+    import os
+    import shutil
+
+    import yaml
+
+    (tmp_path / "params").mkdir()
+    os.symlink(ROOT / "notebooks", tmp_path / "notebooks")
+    shutil.copytree(ROOT / "data" / "demo", tmp_path / "data" / "demo") \
+        if (ROOT / "data" / "demo").exists() else None
+    p = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8"))
+    p["report"] = {"pdf": False}
+    p["tracking"] = {"bootstrap": 200, "permutations": 200}
+    p["analysis"] = {**p.get("analysis", {}), "pls": {"bootstrap": 50}, "parallel_iter": 20}
+    p["client"]["wave"] = "2026-Q3"
+    path = tmp_path / "params" / "demo.yaml"
+    path.write_text(yaml.safe_dump(p, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    first = _csi("run", "demo", "--only", "01,02,06", "--no-progress", cwd=tmp_path)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    run1 = Path(first.stdout.strip().splitlines()[-1]).parent
+    m1 = json.loads((run1 / "manifest.json").read_text(encoding="utf-8"))
+    assert m1["notebooks"][-1]["name"] == "06_tracking"
+    assert m1["notebooks"][-1]["left_out"] == ["waves"]
+    assert "first wave" in (run1 / "report.html").read_text(encoding="utf-8")
+
+    p["client"]["wave"] = "2026-Q4"
+    for it in p["indicator_system"]["items"]:
+        if it["id"] == "Q21":
+            it["text"] = {"en": "I would gladly recommend Acme", "zh": "我很乐意推荐 Acme"}
+    path.write_text(yaml.safe_dump(p, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    second = _csi("run", "demo", "--only", "01,02,06", "--no-progress", cwd=tmp_path)
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    run2 = Path(second.stdout.strip().splitlines()[-1]).parent
+    m2 = json.loads((run2 / "manifest.json").read_text(encoding="utf-8"))
+    assert m2["notebooks"][-1]["status"] == "ok" and m2["notebooks"][-1]["left_out"] == []
+    waves_t = pd.read_csv(run2 / "tables" / "06_waves.csv", encoding="utf-8-sig")
+    assert waves_t["wave"].tolist() == ["2026-Q3", "2026-Q4"]
+    system = pd.read_csv(run2 / "tables" / "06_system_changes.csv", encoding="utf-8-sig")
+    assert system[["item", "change"]].values.tolist() == [["Q21", "reworded"]]
+    change = pd.read_csv(run2 / "tables" / "06_change.csv", index_col=0, encoding="utf-8-sig")
+    assert change.loc["CSI", "difference"] == pytest.approx(0, abs=1e-9)   # the same answers
+    inv = pd.read_csv(run2 / "tables" / "06_invariance.csv", index_col=0, encoding="utf-8-sig")
+    assert inv.loc["scalar", "delta_cfi"] == pytest.approx(0, abs=1e-6)
+    html = (run2 / "report.html").read_text(encoding="utf-8")
+    assert "Tracking" in html and "Scalar invariance holds between 2026-Q3 and 2026-Q4" in html

@@ -166,6 +166,12 @@ _SCHEMA = _Map({
             "partials": _Field(_Choice(("drop", "keep")), default="drop"),
         }), default={}),
     }), default={}),
+    "tracking": _Field(_Map({
+        "compare_with": _Field(_List(_Str("a wave label or run id")), default=[]),
+        "bootstrap": _Field(_Int(100), default=1000),
+        "permutations": _Field(_Int(100), default=1000),
+        "seed": _Field(_Int(0), default=20261202),
+    }), default={}),
     "analysis": _Field(_Map({
         "missing": _Field(_Choice(("pairwise", "listwise")), default="pairwise"),
         "efa": _Field(_Map({

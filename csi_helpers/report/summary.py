@@ -4,7 +4,8 @@ Nothing here is computed anew: :func:`facts` reads the tables the notebooks save
 (``tables/*.csv``) and picks what a reviewer asks first:
 
 * **the CSI** with its 95% bootstrap CI (``04_csi``; the weighted roll-up of ``03_scores_tree``
-  when the model step did not run); with an earlier wave (``csi["previous"]``, filled by the tracking of waves), the change since it;
+  when the model step did not run); with an earlier wave, the change of the roll-up CSI
+  since it and its Welch test (``06_change``, ``06_waves`` of the tracking chapter);
 * **the latent variables' scores** on 0-100 (the roll-up of ``03_scores_tree``, else the
   drivers' performance in ``04_ipma``);
 * **the three drivers to improve first**: indicators of the importance-performance analysis
@@ -49,6 +50,8 @@ _T = {
     "rollup": ("weighted roll-up of the indicator system (the model step did not run)",
                "指标体系加权汇总（模型步骤未运行）"),
     "change": ("{sign}{d:.1f} points since {wave} ({prev:.1f})", "较 {wave}（{prev:.1f}）{sign}{d:.1f} 分"),
+    "sig": ("a real change, p {p}", "变化显著，p {p}"),
+    "not_sig": ("within sampling error, p {p}", "在抽样误差范围内，p {p}"),
     "no_csi": ("The CSI was not computed: the scoring steps did not complete.",
                "未计算顾客满意度指数：评分步骤未完成。"),
     "lv_head": ("Scores of the latent variables (0-100, indicator-system roll-up)",
@@ -148,6 +151,15 @@ def facts(run_dir: str | Path, manifest: dict | None = None) -> dict:
         out["csi"] = {"index": float(tree.loc[tree["level"] == "csi", "score"].iloc[0]),
                       "source": "rollup", "ci_low": None, "ci_high": None}
 
+    change = _read(run_dir, "06_change")
+    waves = _read(run_dir, "06_waves")
+    if out.get("csi") and change is not None and waves is not None and len(waves) >= 2:
+        row = change.set_index(change.columns[0]).loc["CSI"] if "CSI" in set(change.iloc[:, 0]) else None
+        if row is not None:
+            out["csi"]["previous"] = {"wave": str(waves["wave"].iloc[-2]),
+                                      "csi": float(row["previous"]),
+                                      "difference": float(row["difference"]),
+                                      "p": float(row["p_value"])}
     # every latent variable's score from the roll-up of step 03 (the scores its chapter
     # shows); without it, the model's IPMA performance of the drivers
     ipma = _read(run_dir, "04_ipma")
@@ -275,8 +287,10 @@ def summary_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
         change = ""
         prev = csi.get("previous")
         if prev:
-            d = csi["index"] - prev["csi"]
-            change = (f'<div class="csi-kpi-change">{html.escape(_t("change", lang, sign="+" if d >= 0 else "−", d=abs(d), wave=prev["wave"], prev=prev["csi"]))}</div>')
+            d = prev.get("difference", csi["index"] - prev["csi"])
+            sig = _t("sig" if prev.get("p", 1) < 0.05 else "not_sig", lang, p=format_p(prev.get("p", 1)))
+            change = (f'<div class="csi-kpi-change">{html.escape(_t("change", lang, sign="+" if d >= 0 else "−", d=abs(d), wave=prev["wave"], prev=prev["csi"]))}'
+                      f' ({html.escape(sig)})</div>')
         parts.append(f'<div class="csi-kpi"><div class="csi-kpi-label">{_t("csi_head", lang)}</div>'
                      f'<div class="csi-kpi-value">{csi["index"]:.1f}</div>'
                      f'<div class="csi-kpi-ci">{html.escape(ci)}</div>{change}</div>')

@@ -163,6 +163,24 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "std": ("SD", "标准差", "stat"), "min": ("Min", "最小值", "stat"), "max": ("Max", "最大值", "stat"),
     "25%": ("25th percentile", "25% 分位数", "stat"), "50%": ("Median", "中位数", "stat"),
     "75%": ("75th percentile", "75% 分位数", "stat"),
+    # tracking
+    "wave": ("Wave", "测评期", "text"), "run": ("Run", "运行编号", "text"),
+    "date": ("Date", "日期", "date"), "respondents": ("Respondents", "受访者数", "int"),
+    "previous": ("Previous wave", "上一期", "score"), "current": ("This wave", "本期", "score"),
+    "change": ("Change", "变化", "text"), "before": ("Before", "变化前", "text"),
+    "after": ("After", "变化后", "text"),
+    "importance_previous": ("Importance, previous", "上一期重要性", "coef"),
+    "performance_previous": ("Performance, previous", "上一期绩效", "score"),
+    "importance_change": ("Importance change", "重要性变化", "coef"),
+    "performance_change": ("Performance change", "绩效变化", "score"),
+    "moved": ("Moved", "变化量", "score"), "n_previous": ("n, previous", "上一期样本量", "int"),
+    "n_current": ("n, this wave", "本期样本量", "int"), "significant": ("Significant", "显著", "bool"),
+    "delta_cfi": ("ΔCFI", "ΔCFI", "coef"), "chi2_diff": ("Δχ²", "Δχ²", "stat"),
+    "df_diff": ("Δdf", "Δdf", "int"), "p_diff": ("p (Δχ²)", "p（Δχ²）", "p"),
+    "chi2": ("χ²", "χ²", "stat"), "df": ("df", "自由度", "int"), "cfi": ("CFI", "CFI", "coef"),
+    "tli": ("TLI", "TLI", "coef"), "rmsea": ("RMSEA", "RMSEA", "coef"), "srmr": ("SRMR", "SRMR", "coef"),
+    "npar": ("Parameters", "参数个数", "int"), "aic": ("AIC", "AIC", "stat"), "bic": ("BIC", "BIC", "stat"),
+    "t": ("t", "t", "stat"),
     # money
     "revenue": ("Revenue", "收入", "money"), "monetary": ("Revenue", "收入", "money"),
     "min_revenue": ("Lowest revenue", "最低收入", "money"), "max_revenue": ("Highest revenue", "最高收入", "money"),
@@ -230,6 +248,8 @@ VALUES: dict[str, str] = {
     "target responses": "目标样本量", "complete / target": "完成数 / 目标数",
     "KMO (overall MSA)": "KMO（总体 MSA）", "Bartlett chi-square": "巴特利特卡方",
     "loading": "载荷", "path": "路径",
+    "added": "新增", "dropped": "删除", "reworded": "措辞改变", "moved": "移动", "scale changed": "量表改变",
+    "configural": "形态不变性", "metric": "度量不变性", "scalar": "标量不变性",
 }
 
 #: machine words some tables carry as values, in English words
@@ -247,7 +267,8 @@ VALUES_EN: dict[str, str] = {
     "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "rmsea_ci_lower": "RMSEA 90% CI low",
     "rmsea_ci_upper": "RMSEA 90% CI high", "srmr": "SRMR", "aic": "AIC", "bic": "BIC",
     "loglik": "Log-likelihood", "npar": "Parameters", "baseline_chi2": "Baseline chi-square",
-    "baseline_df": "Baseline df",
+    "baseline_df": "Baseline df", "configural": "Configural", "metric": "Metric (loadings)",
+    "scalar": "Scalar (loadings, intercepts)",
 }
 VALUES.update({
     "High value": "重要价值客户", "High value to develop": "重要发展客户",
@@ -365,6 +386,13 @@ TABLES: dict[str, tuple[str, str]] = {
     "03_planted_segment_effects": ("Planted segment effects (SD units of satisfaction)",
                                    "设定的细分群体效应（满意度标准差单位）"),
     "03_planted_competitor_shifts": ("Planted competitor shifts", "设定的竞争对手差异"),
+    "06_waves": ("The waves compared", "参与比较的各期"),
+    "06_system_changes": ("Changes in the indicator system", "指标体系的变化"),
+    "06_change": ("Change since the previous wave", "相对上一期的变化"),
+    "06_invariance": ("Measurement invariance between the waves", "两期之间的测量不变性"),
+    "06_segments": ("Significant changes by segment", "各细分群体的显著变化"),
+    "06_drivers": ("The drivers that moved", "变化最大的驱动因素"),
+    "06_paths_between_waves": ("Paths in both waves (multi-group PLS)", "两期的路径系数（多组 PLS）"),
     "05_satisfaction_by_abc": ("Satisfaction by ABC tier", "各 ABC 层级的满意度"),
     "05_satisfaction_by_pyramid": ("Satisfaction by pyramid tier", "各金字塔层级的满意度"),
     "05_tags": ("Tags per customer", "客户标签"),
