@@ -116,12 +116,14 @@ def cmd_validate(args, root: Path) -> int:
     return EXIT_OK
 
 
-def _run_one(path: Path, outputs: Path | None, only, progress: bool) -> tuple[int, str]:
+def _run_one(path: Path, outputs: Path | None, only, progress: bool,
+             notebooks_dir: Path | None = None) -> tuple[int, str]:
     """Run one client; return (exit code, the last line to print)."""
     from . import runner
 
     try:
-        result = runner.run_engagement(path, outputs=outputs, only=only, progress=progress)
+        result = runner.run_engagement(path, outputs=outputs, only=only, progress=progress,
+                                       notebooks_dir=notebooks_dir)
     except runner.RunCrash as crash:
         print(f"[{crash.client}] {crash.message}", file=sys.stderr)
         print(f"[{crash.client}] the run folder keeps manifest.json and run.log (the full "
@@ -188,16 +190,45 @@ def _guarded(path: Path, outputs, only, progress: bool) -> tuple[Path, int, str]
 
 
 def cmd_demo(args, root: Path) -> int:
-    from . import demo, params as params_mod
+    """The demo client's two waves: the earlier one (2026-Q3, csi_helpers.demo_waves) once,
+    then the current one, whose tracking chapter compares the two."""
+    from . import demo, demo_waves, params as params_mod
 
     path = root / "params" / "demo.yaml"
     p = params_mod.load(path)
     if demo.ensure(p):
         print(f"generated the demo client's data in {_rel(Path(p['sources']['survey']['path']).parent, root)}/")
-    outputs = Path(args.outputs).resolve() if args.outputs else None
+    outputs = Path(args.outputs).resolve() if args.outputs else root / "outputs"
+    earlier = demo_waves.ensure_earlier_wave(p, path)
+    done = _complete_wave(outputs / p["client"]["id"], demo_waves.EARLIER_WAVE)
+    if done:
+        print(f"[{p['client']['id']}] earlier wave {demo_waves.EARLIER_WAVE}: run {done.name}")
+    else:
+        print(f"[{p['client']['id']}] earlier wave {demo_waves.EARLIER_WAVE} first (survey only; "
+              f"the tracking chapter of {p['client'].get('wave')} compares the two)")
+        code, _ = _run_one(earlier, outputs, None, progress=not args.no_progress,
+                           notebooks_dir=root / "notebooks")
+        if code != EXIT_OK:
+            return code
     code, report = _run_one(path, outputs, None, progress=not args.no_progress)
     print(report)
     return code
+
+
+def _complete_wave(client_dir: Path, wave: str) -> Path | None:
+    """The latest complete run of ``wave`` in ``client_dir`` (None if there is none)."""
+    import json
+
+    if not client_dir.is_dir():
+        return None
+    for run in sorted((d for d in client_dir.iterdir() if d.is_dir()), reverse=True):
+        try:
+            m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if m.get("status") == "ok" and m.get("wave") == wave and not m.get("only"):
+            return run
+    return None
 
 
 # ---------------------------------------------------------------------- entry point

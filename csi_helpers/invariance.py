@@ -51,6 +51,7 @@ Example
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -59,7 +60,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ._cfa import _rmsea_ci
-from .errors import CSIInputError
+from .errors import CSIInputError, CSIWarning
 
 __all__ = ["invariance", "multigroup_cfa", "MultiGroupFit", "InvarianceResult", "LEVELS",
            "DELTA_CFI"]
@@ -94,6 +95,8 @@ class MultiGroupFit:
     bic: float
     estimates: pd.DataFrame = field(repr=False)
     converged: bool = True
+    #: per group (Lambda, Theta, Phi, nu, alpha) at the estimates (a start for the next level)
+    matrices: list = field(default_factory=list, repr=False)
 
     def measures(self) -> dict[str, float]:
         return {k: getattr(self, k) for k in ("npar", "chi2", "df", "p_value", "cfi", "tli",
@@ -245,6 +248,52 @@ def _start(layout: _Layout, stats_: list) -> np.ndarray:
     return np.where(counts > 0, x / np.maximum(counts, 1), 0.0)
 
 
+def _pack(layout: _Layout, mats: list) -> np.ndarray:
+    """The parameter vector of ``layout`` from per-group matrices (lam, theta, phi, nu,
+    alpha); a parameter shared by groups gets the mean of theirs."""
+    x = np.zeros(layout.npar)
+    counts = np.zeros(layout.npar)
+    for g, (lam, theta, phi, nu, alpha) in enumerate(mats):
+        for cell, k in layout.lam[g].items():
+            x[k] += lam[cell]
+            counts[k] += 1
+        x[layout.theta[g]] += np.diag(theta)
+        counts[layout.theta[g]] += 1
+        for (a, b), k in layout.phi[g].items():
+            x[k] += phi[a, b]
+            counts[k] += 1
+        for i, k in enumerate(layout.nu[g]):
+            x[k] += nu[i] if layout.alpha[g][0] is None else nu[i]
+            counts[k] += 1
+        for j, k in enumerate(layout.alpha[g]):
+            if k is not None:
+                x[k] += alpha[j]
+                counts[k] += 1
+    return np.where(counts > 0, x / np.maximum(counts, 1), 0.0)
+
+
+def _group_starts(model: dict, items: list[str], frames: list[pd.DataFrame],
+                  stats_: list) -> list:
+    """Per-group matrices from a single-group CFA of each group (:func:`csi_helpers._cfa.cfa`,
+    Fisher scoring from good start values): the configural solution itself, and a start
+    for the constrained levels that Fisher scoring's robustness carries over."""
+    from ._cfa import cfa
+
+    out = []
+    factors = list(model)
+    for frame, (mean, _, _) in zip(frames, stats_):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = cfa(frame, model, missing="listwise")
+        lam = np.zeros((len(items), len(factors)))
+        for (f, it), row in fit.loadings.iterrows():
+            lam[items.index(it), factors.index(f)] = row["est"]
+        theta = np.diag(fit.residual_variances.loc[items, "est"].to_numpy(float))
+        phi = fit.factor_cov.loc[factors, factors].to_numpy(float)
+        out.append((lam, theta, phi, mean.copy(), np.zeros(len(factors))))
+    return out
+
+
 # ----------------------------------------------------------------------------- fitting
 def _prepare(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group: str):
     if group not in data.columns:
@@ -265,10 +314,11 @@ def _prepare(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group: str)
     frame = frame[frame[group].notna()]
     complete = frame.dropna(subset=items)
     groups = list(pd.unique(frame[group]))            # lavaan: order of first appearance
-    stats_, n = [], {}
+    stats_, n, frames = [], {}, []
     p = len(items)
     for g in groups:
-        x = complete.loc[complete[group] == g, items].to_numpy(float)
+        frames.append(complete.loc[complete[group] == g, items])
+        x = frames[-1].to_numpy(float)
         n[str(g)] = len(x)
         if len(x) <= p:
             raise CSIInputError(f"invariance: group {g!r} has {len(x)} complete rows for {p} "
@@ -283,7 +333,7 @@ def _prepare(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group: str)
     if len(groups) < 2:
         raise CSIInputError(f"group={group!r}: only {len(groups)} group in the data; "
                             "invariance compares two or more")
-    return model, items, [str(g) for g in groups], stats_, n
+    return model, items, [str(g) for g in groups], stats_, n, frames
 
 
 def multigroup_cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group: str,
@@ -293,12 +343,15 @@ def multigroup_cfa(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group
     ``lavaan::cfa(model, data, group=, group.equal=)`` (see the module docstring)."""
     if level not in LEVELS:
         raise CSIInputError(f"level={level!r}: use one of {', '.join(LEVELS)}")
-    model, items, groups, stats_, n = _prepare(data, model, group)
-    return _fit(model, items, groups, stats_, n, level, start)
+    model, items, groups, stats_, n, frames = _prepare(data, model, group)
+    starts = _group_starts(model, items, frames, stats_) if start is None else None
+    return _fit(model, items, groups, stats_, n, level, start, starts)
 
 
-def _fit(model, items, groups, stats_, n, level, start=None) -> MultiGroupFit:
+def _fit(model, items, groups, stats_, n, level, start=None, mats=None) -> MultiGroupFit:
     layout = _Layout(model, items, len(groups), level)
+    if start is None and mats is not None:
+        start = _pack(layout, mats)
     n_arr = np.array([n[g] for g in groups], float)
     big_n = n_arr.sum()
     weights = n_arr / big_n
@@ -312,8 +365,11 @@ def _fit(model, items, groups, stats_, n, level, start=None) -> MultiGroupFit:
                              method="BFGS", options={"gtol": 1e-11, "maxiter": 5000})
     x = res2.x if res2.fun <= res.fun else res.x
     fmin = min(res.fun, res2.fun)
-    converged = bool(np.max(np.abs(_objective(x, layout, stats_, weights)[1])) < 1e-6)
-    return _measures(layout, x, fmin, stats_, groups, n, level, converged)
+    converged = bool(np.max(np.abs(_objective(x, layout, stats_, weights)[1])) < 1e-6
+                     and 0 <= fmin < 1e9)
+    fit = _measures(layout, x, fmin, stats_, groups, n, level, converged)
+    fit.matrices = [layout.matrices(x, g) for g in range(len(groups))]
+    return fit
 
 
 def _measures(layout: _Layout, x, fmin, stats_, groups, n, level, converged) -> MultiGroupFit:
@@ -386,10 +442,16 @@ def invariance(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group: st
     ``.verdict`` the highest level held: a level holds when the previous one held and CFI
     dropped by no more than ``delta_cfi``.
     """
-    model, items, groups, stats_, n = _prepare(data, model, group)
+    model, items, groups, stats_, n, frames = _prepare(data, model, group)
     fits: dict[str, MultiGroupFit] = {}
+    mats = _group_starts(model, items, frames, stats_)
     for level in LEVELS:
-        fits[level] = _fit(model, items, groups, stats_, n, level)
+        # each level starts from the one before (the configural from the groups' own CFAs)
+        fits[level] = _fit(model, items, groups, stats_, n, level, mats=mats)
+        mats = fits[level].matrices
+        if not fits[level].converged:
+            warnings.warn(CSIWarning(f"invariance: the {level} model did not converge; its "
+                                     "fit is not a verdict"))
     rows, prev = [], None
     for level in LEVELS:
         f = fits[level]
