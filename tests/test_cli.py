@@ -24,13 +24,16 @@ def csi(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.Com
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
-    """One full `csi demo` (what the README's demo command runs) into a temporary folder."""
+    """One full `csi demo` (what the README's demo command runs) into a temporary folder:
+    the earlier wave 2026-Q3, then the current wave 2026-Q4, whose run it returns."""
     out = tmp_path_factory.mktemp("outputs")
     proc = csi("demo", "--outputs", str(out), "--no-progress")
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
-    runs = list((out / "demo").iterdir())
-    assert len(runs) == 1
-    return proc, runs[0], out
+    runs = sorted((out / "demo").iterdir())
+    assert len(runs) == 2                               # one run per wave
+    run_dir = Path(proc.stdout.strip().splitlines()[-1]).parent
+    assert run_dir == runs[-1]
+    return proc, run_dir, out
 
 
 def test_run_prints_a_line_per_notebook_and_the_report_last(demo_run):
@@ -38,14 +41,14 @@ def test_run_prints_a_line_per_notebook_and_the_report_last(demo_run):
     lines = proc.stdout.strip().splitlines()
     assert lines[-1] == str(run_dir / "report.html")
     for name in ("01_problem_framing", "02_data_collection", "03_indicator_construction",
-                 "04_factor_analysis", "05_customer_tiering"):
+                 "04_factor_analysis", "05_customer_tiering", "06_tracking"):
         assert any(re.search(rf"\[demo\] {name}\s+ok\s+[\d.]+ s", line) for line in lines), name
 
 
 def test_run_folder_contract(demo_run):
     _, run_dir, _ = demo_run
     executed = sorted(p.name for p in (run_dir / "notebooks").glob("*.ipynb"))
-    assert len(executed) == 5
+    assert len(executed) == 6
     for path in (run_dir / "notebooks").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), path.name
@@ -57,6 +60,29 @@ def test_run_folder_contract(demo_run):
     assert all(t.stat().st_size > 0 for t in tables)
     assert (run_dir / "artifacts" / "survey_clean.csv").exists()
     assert (run_dir / "tables.xlsx").exists()
+
+
+def test_demo_tracks_the_planted_changes_between_its_waves(demo_run):
+    """Notebook 06 of the demo's 2026-Q4 run recovers what csi_helpers.demo_waves planted
+    in 2026-Q3: after-sales better, East's satisfaction lower, Q21 reworded."""
+    import pandas as pd
+
+    _, run_dir, _ = demo_run
+    tables = run_dir / "tables"
+    read = lambda name, **kw: pd.read_csv(tables / f"{name}.csv", encoding="utf-8-sig", **kw)  # noqa: E731
+    assert read("06_waves")["wave"].tolist() == ["2026-Q3", "2026-Q4"]
+    assert read("06_system_changes")[["item", "change"]].values.tolist() == [["Q21", "reworded"]]
+    change = read("06_change", index_col=0)
+    assert change.loc["I08", "difference"] > 5 and change.loc["I08", "p_value"] < 0.001
+    assert change.loc["I08", "ci_low"] > 0                       # after-sales improved
+    seg = read("06_segments")
+    east = seg[(seg["segment"] == "region") & (seg["level"] == "East") & (seg["measure"] == "SAT")]
+    assert len(east) == 1 and east["difference"].iloc[0] < -10
+    others = seg[(seg["segment"] == "region") & (seg["level"] != "East") & (seg["measure"] == "SAT")]
+    assert others.empty                                         # only East fell
+    assert read("06_drivers")["indicator"].iloc[0] == "I08"      # the driver that moved most
+    inv = read("06_invariance", index_col=0)
+    assert list(inv.index) == ["configural", "metric", "scalar"] and inv["cfi"].min() > 0.95
 
 
 def test_report_is_one_self_contained_file(demo_run):
@@ -80,7 +106,7 @@ def test_manifest_records_inputs_versions_and_notebooks(demo_run):
     for entry in m["inputs"]:
         path = ROOT / entry["path"]
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], entry["path"]
-    assert [nb["status"] for nb in m["notebooks"]] == ["ok"] * 5
+    assert [nb["status"] for nb in m["notebooks"]] == ["ok"] * 6
     assert all(nb["seconds"] > 0 for nb in m["notebooks"])
     assert m["python"].startswith("3.") and m["packages"]["papermill"]
 
@@ -90,8 +116,8 @@ def test_only_reuses_the_latest_complete_run(demo_run):
     proc = csi("run", "demo", "--only", "05", "--outputs", str(out), "--no-progress")
     assert proc.returncode == 0, proc.stderr[-3000:]
     runs = sorted(p for p in (out / "demo").iterdir())
-    assert len(runs) == 2 and first in runs                   # a new folder; the first untouched
-    second = next(r for r in runs if r != first)
+    assert len(runs) == 3 and first in runs                   # a new folder; the others untouched
+    second = runs[-1]
     m = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
     assert m["artifacts_from"] == first.name and m["only"] == ["05_customer_tiering"]
 
