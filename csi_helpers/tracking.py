@@ -176,6 +176,41 @@ def earlier_runs(run_dir: str | Path, compare_with: Sequence[str] | None = None)
     return [p for _, p in sorted(found.values())]
 
 
+def check(client_dir: str | Path, wave: str, compare_with: Sequence[str] | None = None
+          ) -> tuple[list[str], list[str]]:
+    """(problems, notes) for ``csi validate``: which earlier waves a run of ``wave`` will be
+    compared with (the same rule as :func:`earlier_runs`, before any run starts)."""
+    client_dir = Path(client_dir)
+    found: dict[str, tuple[str, str]] = {}
+    if client_dir.is_dir():
+        for other in sorted(client_dir.iterdir()):
+            try:
+                m = _manifest(other)
+            except (CSIInputError, ValueError, OSError):
+                continue
+            if m.get("status") != "ok" or not (other / "artifacts" / "survey_clean.csv").exists():
+                continue
+            w = m.get("wave") or ""
+            if (compare_with and w not in compare_with and m.get("run_id") not in compare_with) \
+                    or (not compare_with and w == wave):
+                continue
+            if w not in found or (m.get("started") or "") > found[w][0]:
+                found[w] = (m.get("started") or "", m.get("run_id") or other.name)
+    if compare_with:
+        named = set(found) | {run for _, run in found.values()}
+        missing = [c for c in compare_with if c not in named]
+        if missing:
+            return ([f"tracking.compare_with: {missing} match no complete run in "
+                     f"{client_dir}; name a wave label or run id of a complete run, or remove "
+                     "the key to compare with every earlier wave"], [])
+    if not found:
+        return [], [f"tracking: no earlier wave of this client in {client_dir}; the tracking "
+                    "chapter is left out until one exists"]
+    listed = ", ".join(f"{w} (run {run})" for w, (_, run) in sorted(found.items(),
+                                                                     key=lambda kv: kv[1][0]))
+    return [], [f"tracking: wave {wave or '(no label)'} will be compared with {listed}"]
+
+
 # ----------------------------------------------------------------------------- comparing
 @dataclass
 class Tracking:

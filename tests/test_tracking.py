@@ -189,3 +189,15 @@ def test_two_waves_run_end_to_end(tmp_path):
     assert inv.loc["scalar", "delta_cfi"] == pytest.approx(0, abs=1e-6)
     html = (run2 / "report.html").read_text(encoding="utf-8")
     assert "Tracking" in html and "Scalar invariance holds between 2026-Q3 and 2026-Q4" in html
+
+
+def test_validate_says_which_waves_a_run_compares_with(waves):
+    client_dir = waves["q4"].parent
+    problems, notes = tracking.check(client_dir, "2026-Q4")
+    assert problems == []
+    assert notes == ["tracking: wave 2026-Q4 will be compared with 2026-Q3 (run "
+                     "20260901-000000-aaaa)"]
+    problems, notes = tracking.check(client_dir, "2026-Q4", ["2025-Q4"])
+    assert len(problems) == 1 and problems[0].startswith("tracking.compare_with: ['2025-Q4']")
+    _, notes = tracking.check(client_dir.parent / "nobody", "2026-Q1")
+    assert "no earlier wave" in notes[0]

@@ -56,7 +56,20 @@ def check_report(path: str | Path) -> tuple[list[str], list[str]]:
     if p is None or not isinstance(p.get("sources"), dict):
         return v.problems, []
     _check_data(p, v)
+    _check_tracking(p, v)
     return v.problems, v.notes
+
+
+def _check_tracking(p: dict, v: _Validator) -> None:
+    """The earlier waves a run will be compared with (notebook 06), or why none."""
+    from .. import tracking
+
+    settings = p.get("tracking") or {}
+    client = p.get("client") or {}
+    problems, notes = tracking.check(v.root / "outputs" / str(client.get("id", "")),
+                                     client.get("wave") or "", settings.get("compare_with") or None)
+    v.problems.extend(problems)
+    v.notes.extend(notes)
 
 
 _NOUN = {"survey": "survey export", "customers": "customer export (CRM)",
