@@ -360,7 +360,12 @@ class Run:
                         parameters={"params_path": str(self.params_file),
                                     "run_dir": str(self.run_dir)},
                         cwd=str(nb_dir), progress_bar=bar, kernel_name="python3",
-                        log_output=False, **_kernel_transport(sockets))
+                        log_output=False,
+                        # papermill rewrites the whole output notebook after every cell by
+                        # default; with figures embedded that is O(cells x size). It still
+                        # saves every 30 s, and at the end or at a failure
+                        request_save_on_cell_execute=False,
+                        **_kernel_transport(sockets))
                 nb.status = "ok"
             except PapermillExecutionError as exc:
                 nb.status, failed = "failed", True

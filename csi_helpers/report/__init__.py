@@ -4,16 +4,29 @@ Rooms: :mod:`.assemble` (the executed notebooks joined into one report, in one l
 :mod:`.summary` (cover and executive summary from the run's tables), :mod:`.tables`
 (tables made for reading, through great-tables), :mod:`.vocabulary` (headers, titles and
 words in English and Chinese), :mod:`.style` (screen and A4 print), :mod:`.pdf` (WeasyPrint).
+
+The assembly and the PDF are imported on first use: a notebook kernel only needs
+:mod:`.tables` and :mod:`.vocabulary`, and nbformat's import (through jsonschema's
+rfc3987-syntax grammar) costs ~1.8 s, once per kernel, six kernels a run.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from .assemble import audience, combined_notebook, render, render_math
-from .pdf import write_pdf
-
 __all__ = ["render", "render_math", "combined_notebook", "audience", "write_pdf",
            "tables_workbook"]
+
+_LAZY = {"render": "assemble", "render_math": "assemble", "combined_notebook": "assemble",
+         "audience": "assemble", "write_pdf": "pdf"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
