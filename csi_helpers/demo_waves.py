@@ -22,7 +22,7 @@ survey path; source paths relative to ``data/demo/``, the project root of that f
 Example
 -------
 >>> path = ensure_earlier_wave(params.load("params/demo.yaml"))     # doctest: +SKIP
->>> path.name
+>>> path.name                                                       # doctest: +SKIP
 'params.yaml'
 """
 from __future__ import annotations
