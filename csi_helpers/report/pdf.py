@@ -17,6 +17,7 @@ PosixPath('outputs/demo/20261201-231744-6728/report.pdf')
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 __all__ = ["write_pdf"]
@@ -53,6 +54,22 @@ def _font_css() -> str:
     return "\n".join(rules)
 
 
+_GT_STYLE = re.compile(r"<style[^>]*>\s*#(csi-[\w-]+) .*?</style>", flags=re.S)
+
+
+def _one_table_stylesheet(html: str) -> str:
+    """great-tables writes a stylesheet per table, scoped by the table's id (~9 KB each,
+    60 in the demo); WeasyPrint matches every rule against every element, so the PDF gets
+    one copy scoped by class instead (the print CSS sets the tables' font size anyway)."""
+    first = _GT_STYLE.search(html)
+    if first is None:
+        return html
+    # the class three times keeps the specificity of the id it replaces above the notebook CSS
+    shared = first.group(0).replace(f"#{first.group(1)}", ".csi-table.csi-table.csi-table")
+    html = _GT_STYLE.sub("", html)
+    return html.replace("</head>", shared + "</head>", 1)
+
+
 def write_pdf(run_dir: str | Path) -> Path:
     """Print ``<run_dir>/report.html`` to ``<run_dir>/report.pdf`` (A4) and return its path."""
     from weasyprint import CSS, HTML
@@ -67,7 +84,8 @@ def write_pdf(run_dir: str | Path) -> Path:
     out = run_dir / "report.pdf"
     tmp = out.with_suffix(".pdf.tmp")
     fonts = FontConfiguration()          # @font-face rules load only through one of these
-    HTML(filename=str(source), base_url=str(run_dir)).write_pdf(
+    html = _one_table_stylesheet(source.read_text(encoding="utf-8"))
+    HTML(string=html, base_url=str(run_dir)).write_pdf(
         str(tmp), stylesheets=[CSS(string=_font_css(), font_config=fonts)], font_config=fonts,
         presentational_hints=True)
     tmp.replace(out)
