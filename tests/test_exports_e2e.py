@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -114,3 +115,42 @@ def test_from_draft_to_complete_run_on_wjx_and_crm_workbook(project):
     assert "问卷星 export (按选项文本)" in after.stdout
     _check_run(csi("run", "acme", "--no-progress", cwd=root), exports, "wjx_text_xlsx",
                crm=True)
+
+
+def test_two_waves_of_a_wjx_client_are_tracked(project, tmp_path):
+    """A 问卷星 client's two quarterly exports, each run as its wave: the second run's
+    tracking chapter compares the two on the same questions (nothing reworded)."""
+    from csi_helpers import demo_exports
+
+    root, exports = project
+    key = "wjx_text_xlsx"
+    later = demo_exports.write_exports(root / "data" / "exports-q2", seed=12, n=300)
+    path = make_project(root, key, exports, client="tracked", crm=False)
+    p = yaml.safe_load(path.read_text(encoding="utf-8"))
+    p["client"]["wave"] = "2026-Q1"
+    p["tracking"] = {"bootstrap": 200, "permutations": 200}
+    path.write_text(yaml.safe_dump(p, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    first = csi("run", "tracked", "--only", "01,02,06", "--no-progress", cwd=root)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    p["client"]["wave"] = "2026-Q2"
+    p["sources"]["survey"]["path"] = str(later.paths[key])
+    path.write_text(yaml.safe_dump(p, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    check = csi("validate", "tracked", cwd=root)
+    assert "tracking: wave 2026-Q2 will be compared with 2026-Q1" in check.stdout
+    second = csi("run", "tracked", "--only", "01,02,06", "--no-progress", cwd=root)
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    run = Path(second.stdout.strip().splitlines()[-1]).parent
+    m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert m["notebooks"][-1]["status"] == "ok" and m["notebooks"][-1]["left_out"] == []
+    waves = pd.read_csv(run / "tables" / "06_waves.csv", encoding="utf-8-sig")
+    assert waves["wave"].tolist() == ["2026-Q1", "2026-Q2"]
+    system = pd.read_csv(run / "tables" / "06_system_changes.csv", encoding="utf-8-sig")
+    assert system.empty                                 # the same questionnaire
+    change = pd.read_csv(run / "tables" / "06_change.csv", index_col=0, encoding="utf-8-sig")
+    assert {"CSI", "SAT", "QUAL"} <= set(change.index)
+    # two samples of one population: no latent variable moves beyond sampling error here
+    assert (change.loc[["CSI", "SAT", "QUAL", "VAL", "LOY"], "p_value"] > 0.01).all()
+    inv = pd.read_csv(run / "tables" / "06_invariance.csv", index_col=0, encoding="utf-8-sig")
+    assert list(inv.index) == ["configural", "metric", "scalar"]
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert "连续跟踪" in html                            # a zh client: the chapter in Chinese
