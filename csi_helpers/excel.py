@@ -133,7 +133,10 @@ def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
         contents.freeze_panes(4, 0)
         widths = [_width(t["sheet"]), _width(t["table"]), _width(t["step"]), _width(t["size"])]
         for r, path in enumerate(tables, start=4):
-            df = pd.read_csv(path, encoding="utf-8-sig")
+            try:
+                df = pd.read_csv(path, encoding="utf-8-sig")
+            except pd.errors.EmptyDataError:      # a table with no columns: an empty sheet
+                df = pd.DataFrame()
             name = names[path.stem]
             step = _STEPS.get(path.stem[:2], ("", ""))[0 if lang != "zh" else 1]
             contents.write_url(r, 0, f"internal:'{name}'!A1", fmts["link"], string=name)

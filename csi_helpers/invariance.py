@@ -386,7 +386,10 @@ def _measures(layout: _Layout, x, fmin, stats_, groups, n, level, converged) -> 
     cfi = 1.0 - max(chi2 - df, 0.0) / cfi_den if cfi_den > 0 else 1.0
     tli = (x2b / dfb - chi2 / df) / (x2b / dfb - 1) if df > 0 else 1.0
     rmsea = math.sqrt(max(chi2 - df, 0.0) / (big_n * df)) * math.sqrt(G) if df > 0 else 0.0
-    lo, hi = _rmsea_ci(chi2, df, int(big_n))
+    if np.isfinite(chi2) and chi2 >= 0 and df > 0:
+        lo, hi = _rmsea_ci(chi2, df, int(big_n))
+    else:                                    # a fit that failed: no interval to invert
+        lo = hi = float("nan")
     srmr_groups, loglik, rows = [], 0.0, []
     for g, (mean, cov, logdet_s) in enumerate(stats_):
         lam, theta, phi, nu, alpha = layout.matrices(x, g)
@@ -475,3 +478,41 @@ def invariance(data: pd.DataFrame, model: Mapping[str, Sequence[str]], group: st
             else:
                 break
     return InvarianceResult(table=table, verdict=verdict, fits=fits, groups=groups, n=n)
+
+
+def by_segment(data: pd.DataFrame, model: Mapping[str, Sequence[str]],
+               segments: Sequence[str], delta_cfi: float = DELTA_CFI) -> pd.DataFrame:
+    """Invariance across the levels of each segment column (region, channel ...): one row
+    per column with its groups, the verdict, the configural CFI, the change in CFI of the
+    metric and scalar models and ``means_comparable``. Latent variables with fewer than
+    two items are left out of the model; a column that cannot be tested says why in
+    ``note``.
+
+    Example
+    -------
+    >>> by_segment(survey, params.blocks(p), ["region", "channel"])     # doctest: +SKIP
+    """
+    model = {f: list(items) for f, items in model.items() if len(items) >= 2}
+    rows = []
+    for seg in segments:
+        row = {"segment": seg, "groups": "", "verdict": "", "cfi": np.nan,
+               "delta_cfi_metric": np.nan, "delta_cfi_scalar": np.nan,
+               "means_comparable": False, "note": ""}
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", CSIWarning)
+                r = invariance(data, model, group=seg, delta_cfi=delta_cfi)
+            row.update(groups=", ".join(f"{g} ({r.n[g]})" for g in r.groups), verdict=r.verdict,
+                       cfi=r.table.loc["configural", "cfi"],
+                       delta_cfi_metric=r.table.loc["metric", "delta_cfi"],
+                       delta_cfi_scalar=r.table.loc["scalar", "delta_cfi"],
+                       means_comparable=r.means_comparable)
+        except CSIInputError as exc:
+            row["note"] = str(exc)
+        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            # a model that cannot be estimated in some group (a Heywood case, too few rows
+            # for the factors): the segment is reported as untested, the run goes on
+            row["note"] = f"not estimable across {seg!r}: {exc}"
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["segment", "groups", "verdict", "cfi", "delta_cfi_metric",
+                                       "delta_cfi_scalar", "means_comparable", "note"])

@@ -105,3 +105,17 @@ def test_bad_inputs_are_named():
     tiny = HS.groupby("school").head(8)
     with pytest.raises(CSIInputError, match="more rows than items"):
         factors.invariance(tiny, MODEL, group="school")
+
+
+def test_by_segment_reports_each_column_and_never_stops_a_run():
+    from csi_helpers.invariance import by_segment
+
+    table = by_segment(HS, MODEL, ["school", "school_sex", "nowhere"])
+    assert table["segment"].tolist() == ["school", "school_sex", "nowhere"]
+    school = table.set_index("segment").loc["school"]
+    assert school["verdict"] == "metric" and not school["means_comparable"]
+    assert school["groups"] == "Pasteur (156), Grant-White (145)"
+    assert school["delta_cfi_scalar"] == pytest.approx(-0.038452, abs=1e-5)
+    assert "not a column" in table.set_index("segment").loc["nowhere", "note"]
+    empty = by_segment(HS, MODEL, [])
+    assert empty.empty and "verdict" in empty.columns      # a table a report can read

@@ -108,7 +108,7 @@ def test_full_run_completes(project):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     run_dir = Path(proc.stdout.strip().splitlines()[-1]).parent
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert [nb["status"] for nb in manifest["notebooks"]] == ["ok"] * 5
+    assert [nb["status"] for nb in manifest["notebooks"]] == ["ok"] * 6
     paths = pd.read_csv(run_dir / "tables" / "04_pls_paths.csv", index_col=0)
     ref = plspm_reference("inner-model")
     np.testing.assert_allclose(paths.loc["VAL -> SAT", "estimate"], ref.loc["VAL", "Estimate"],

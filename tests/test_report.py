@@ -263,3 +263,14 @@ def test_summary_shows_the_change_since_the_previous_wave(tmp_path):
     assert f["csi"]["previous"] == {"wave": "2026-Q3", "csi": 76.0, "difference": -1.9, "p": 0.01}
     html = summary.summary_html(tmp_path, _manifest(), "en")
     assert "−1.9 points since 2026-Q3 (76.0) (a real change, p .010)" in html
+
+
+def test_a_table_without_columns_gets_an_empty_sheet(tmp_path):
+    from csi_helpers import report
+
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / "03_segment_invariance.csv").write_text("\n", encoding="utf-8-sig")
+    (tmp_path / "tables" / "04_csi.csv").write_text("index\n74.1\n", encoding="utf-8-sig")
+    out = report.tables_workbook(tmp_path, "en")
+    import openpyxl
+    assert len(openpyxl.load_workbook(out).sheetnames) == 3

@@ -35,4 +35,4 @@ def test_template_as_written_validates_and_runs(tmp_path):
     run_dir = Path(run.stdout.strip().splitlines()[-1]).parent
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "ok"
-    assert [nb["status"] for nb in manifest["notebooks"]] == ["ok"] * 5
+    assert [nb["status"] for nb in manifest["notebooks"]] == ["ok"] * 6
