@@ -118,8 +118,9 @@ def test_from_draft_to_complete_run_on_wjx_and_crm_workbook(project):
 
 
 def test_two_waves_of_a_wjx_client_are_tracked(project, tmp_path):
-    """A 问卷星 client's two quarterly exports, each run as its wave: the second run's
-    tracking chapter compares the two on the same questions (nothing reworded)."""
+    """A 问卷星 client's two quarterly exports, each run as its wave, the first question
+    reworded in the second: its tracking chapter lists the rewording and compares the two
+    waves on the other questions."""
     from csi_helpers import demo_exports
 
     root, exports = project
@@ -134,6 +135,8 @@ def test_two_waves_of_a_wjx_client_are_tracked(project, tmp_path):
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     p["client"]["wave"] = "2026-Q2"
     p["sources"]["survey"]["path"] = str(later.paths[key])
+    reworded = p["indicator_system"]["items"][0]            # its wording changed this wave
+    reworded["text"] = {**reworded["text"], "zh": reworded["text"]["zh"] + "（新措辞）"}
     path.write_text(yaml.safe_dump(p, allow_unicode=True, sort_keys=False), encoding="utf-8")
     check = csi("validate", "tracked", cwd=root)
     assert "tracking: wave 2026-Q2 will be compared with 2026-Q1" in check.stdout
@@ -145,7 +148,7 @@ def test_two_waves_of_a_wjx_client_are_tracked(project, tmp_path):
     waves = pd.read_csv(run / "tables" / "06_waves.csv", encoding="utf-8-sig")
     assert waves["wave"].tolist() == ["2026-Q1", "2026-Q2"]
     system = pd.read_csv(run / "tables" / "06_system_changes.csv", encoding="utf-8-sig")
-    assert system.empty                                 # the same questionnaire
+    assert system[["item", "change"]].values.tolist() == [[reworded["id"], "reworded"]]
     change = pd.read_csv(run / "tables" / "06_change.csv", index_col=0, encoding="utf-8-sig")
     assert {"CSI", "SAT", "QUAL"} <= set(change.index)
     # two samples of one population: no latent variable moves beyond sampling error here
