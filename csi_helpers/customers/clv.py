@@ -1,0 +1,213 @@
+"""Customer lifetime value (客户终生价值): BG/NBD for repeat purchases, Gamma-Gamma for spend.
+
+From a transaction log, :func:`rfm_summary` gives each customer's calibration-period
+summary (Fader, Hardie & Lee 2005a, in the model's time unit, weeks by default):
+
+* ``frequency`` x: repeat purchases, the distinct purchase days after the first;
+* ``recency`` t_x: time from the first to the last purchase;
+* ``T``: time from the first purchase to the end of calibration;
+* ``monetary``: mean value of the repeat purchase days (the first purchase excluded).
+
+:func:`bgnbd` fits the BG/NBD model (transactions while alive ~ Poisson(lambda), lambda ~
+Gamma(r, alpha); after each purchase the customer drops out with probability p, p ~
+Beta(a, b)) by maximum likelihood,
+
+    L_i = B(a, b + x) / B(a, b) * Gamma(r + x) alpha^r / (Gamma(r) (alpha + T)^(r + x))
+          + [x > 0] B(a + 1, b + x - 1) / B(a, b) * Gamma(r + x) alpha^r
+            / (Gamma(r) (alpha + t_x)^(r + x)),
+
+with P(alive | x, t_x, T) = 1 / (1 + [x > 0] a / (b + x - 1) ((alpha + T)/(alpha + t_x))^(r+x))
+and the expected repeat purchases in the next t (their eq. 10, Gauss's 2F1).
+:func:`gamma_gamma` fits the spend model (Fader, Hardie & Lee 2005b) to the customers
+with x > 0: the mean of x transactions m ~ Gamma(p x, nu x) given nu ~ Gamma(q, gamma),
+E[M | m, x] = (gamma + m x) p / (p x + q - 1). :func:`value` discounts expected monthly
+purchases times expected spend over a horizon.
+
+Why our own scipy maximum likelihood rather than a library: ``lifetimes`` (the reference
+implementation of these papers) is archived upstream; PyMC-Marketing is maintained but
+brings PyMC and a Bayesian workflow a consultant's run does not need. The likelihoods are
+a few lines of scipy and are checked against the published estimates on the CDNOW sample
+(2,357 customers, 39-week calibration): BG/NBD r = 0.243, alpha = 4.414, a = 0.793,
+b = 2.426; Gamma-Gamma p = 6.25, q = 3.74, gamma = 15.44.
+
+Example
+-------
+>>> s = rfm_summary(log, customer="id", date="date", amount="amount",
+...                 calibration_end="1997-09-30")                       # doctest: +SKIP
+>>> bgnbd(s).params                                                     # doctest: +SKIP
+{'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special
+
+from ..errors import CSIInputError
+
+__all__ = ["rfm_summary", "bgnbd", "gamma_gamma", "value", "BGNBD", "GammaGamma"]
+
+_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+
+
+def rfm_summary(transactions: pd.DataFrame, customer: str = "customer_id", date: str = "date",
+                amount: str | None = "amount", calibration_end=None, freq: str = "W"
+                ) -> pd.DataFrame:
+    """Frequency, recency, T (and monetary) per customer from a transaction log, up to
+    ``calibration_end`` (default: the last date), in units of ``freq`` (D, W or M)."""
+    if freq not in _DAYS:
+        raise CSIInputError(f"rfm_summary: freq={freq!r}; use D, W or M")
+    missing = [c for c in (customer, date, amount) if c and c not in transactions.columns]
+    if missing:
+        raise CSIInputError(f"rfm_summary: column(s) {missing} not in the transactions")
+    df = transactions[[c for c in (customer, date, amount) if c]].copy()
+    df[date] = pd.to_datetime(df[date]).dt.normalize()
+    end = pd.Timestamp(calibration_end) if calibration_end is not None else df[date].max()
+    df = df[df[date] <= end]
+    if df.empty:
+        raise CSIInputError("rfm_summary: no transaction on or before the calibration end")
+    # one purchase per customer and day (their amounts summed), as the papers count them
+    daily = df.groupby([customer, date], sort=True)[amount].sum() if amount else \
+        df.groupby([customer, date], sort=True).size()
+    daily = daily.reset_index(name="_amount")
+    first = daily.groupby(customer)[date].transform("min")
+    g = daily.groupby(customer)
+    unit = _DAYS[freq]
+    out = pd.DataFrame({
+        "frequency": g.size() - 1,
+        "recency": (g[date].max() - g[date].min()).dt.days / unit,
+        "T": (end - g[date].min()).dt.days / unit,
+    })
+    if amount:
+        repeat = daily[daily[date] > first]
+        out["monetary"] = repeat.groupby(customer)["_amount"].mean().reindex(out.index).fillna(0.0)
+    out.index.name = customer
+    return out
+
+
+def _x_tx_T(summary: pd.DataFrame):
+    need = [c for c in ("frequency", "recency", "T") if c not in summary.columns]
+    if need:
+        raise CSIInputError(f"clv: the summary lacks {need}; make it with rfm_summary")
+    return (summary["frequency"].to_numpy(float), summary["recency"].to_numpy(float),
+            summary["T"].to_numpy(float))
+
+
+@dataclass
+class BGNBD:
+    """A fitted BG/NBD model: ``params`` {r, alpha, a, b}, ``loglik``, ``p_alive`` per
+    customer and :meth:`expected` repeat purchases in the next ``t`` time units."""
+
+    params: dict
+    loglik: float
+    summary: pd.DataFrame
+
+    @property
+    def p_alive(self) -> pd.Series:
+        r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
+        x, tx, T = _x_tx_T(self.summary)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+        return pd.Series(1.0 / (1.0 + ratio), index=self.summary.index, name="p_alive")
+
+    def expected(self, t: float) -> pd.Series:
+        """E[Y(t) | x, t_x, T]: expected repeat purchases in the next ``t`` (eq. 10)."""
+        r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
+        x, tx, T = _x_tx_T(self.summary)
+        z = t / (alpha + T + t)
+        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+        num = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            den = 1 + np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+        return pd.Series(num / den, index=self.summary.index, name=f"expected_{t:g}")
+
+
+def _bgnbd_ll(logp, x, tx, T):
+    r, alpha, a, b = np.exp(logp)
+    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    a1 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a2 = np.where(x > 0, special.betaln(a + 1, b + np.maximum(x, 1) - 1) - special.betaln(a, b)
+                      - (r + x) * np.log(alpha + tx), -np.inf)
+    return float(np.sum(common + np.logaddexp(a1, a2)))
+
+
+def bgnbd(summary: pd.DataFrame) -> BGNBD:
+    """Fit the BG/NBD model by maximum likelihood (see the module docstring)."""
+    x, tx, T = _x_tx_T(summary)
+    if len(x) < 10 or not (x > 0).any():
+        raise CSIInputError("bgnbd: needs at least 10 customers, some with repeat purchases")
+    res = optimize.minimize(lambda lp: -_bgnbd_ll(lp, x, tx, T), np.log([1.0, 1.0, 1.0, 1.0]),
+                            method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10,
+                                                           "maxiter": 20000})
+    res = optimize.minimize(lambda lp: -_bgnbd_ll(lp, x, tx, T), res.x, method="BFGS")
+    r, alpha, a, b = np.exp(res.x)
+    return BGNBD(params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
+                 loglik=float(-res.fun), summary=summary)
+
+
+@dataclass
+class GammaGamma:
+    """A fitted Gamma-Gamma spend model: ``params`` {p, q, gamma}, ``loglik`` and
+    ``expected_spend`` per customer (the population mean for customers without repeats)."""
+
+    params: dict
+    loglik: float
+    summary: pd.DataFrame
+
+    @property
+    def expected_spend(self) -> pd.Series:
+        p, q, g = (self.params[k] for k in ("p", "q", "gamma"))
+        x = self.summary["frequency"].to_numpy(float)
+        m = self.summary["monetary"].to_numpy(float)
+        spend = np.where(x > 0, (g + m * x) * p / (p * x + q - 1), p * g / (q - 1))
+        return pd.Series(spend, index=self.summary.index, name="expected_spend")
+
+
+def _gg_ll(logp, x, m):
+    p, q, g = np.exp(logp)
+    px = p * x
+    return float(np.sum(special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
+                        + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x)
+                        - (px + q) * np.log(g + m * x)))
+
+
+def gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
+    """Fit the Gamma-Gamma model to the customers with repeat purchases (x > 0, m > 0)."""
+    if "monetary" not in summary.columns:
+        raise CSIInputError("gamma_gamma: the summary has no monetary column; pass amount= "
+                            "to rfm_summary")
+    use = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
+    if len(use) < 10:
+        raise CSIInputError("gamma_gamma: needs at least 10 customers with repeat purchases")
+    x, m = use["frequency"].to_numpy(float), use["monetary"].to_numpy(float)
+    res = optimize.minimize(lambda lp: -_gg_ll(lp, x, m), np.log([1.0, 1.0, 1.0]),
+                            method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10,
+                                                           "maxiter": 20000})
+    res = optimize.minimize(lambda lp: -_gg_ll(lp, x, m), res.x, method="BFGS")
+    p, q, g = np.exp(res.x)
+    return GammaGamma(params={"p": float(p), "q": float(q), "gamma": float(g)},
+                      loglik=float(-res.fun), summary=summary)
+
+
+def value(summary: pd.DataFrame, horizon_months: int = 12, discount: float = 0.01,
+          freq: str = "W") -> pd.DataFrame:
+    """CLV per customer over ``horizon_months``: for each month m the expected purchases
+    of that month (BG/NBD) times the expected spend (Gamma-Gamma), discounted by
+    (1 + ``discount``)^m (a monthly rate). Columns: p_alive, expected_purchases,
+    expected_spend, clv."""
+    if horizon_months < 1 or not (0 <= discount < 1):
+        raise CSIInputError("value: horizon_months >= 1 and 0 <= discount < 1 (a monthly rate)")
+    bg, gg = bgnbd(summary), gamma_gamma(summary)
+    month = _DAYS["M"] / _DAYS[freq]
+    spend = gg.expected_spend
+    clv = pd.Series(0.0, index=summary.index)
+    before = pd.Series(0.0, index=summary.index)
+    for k in range(1, horizon_months + 1):
+        upto = bg.expected(k * month)
+        clv += (upto - before) * spend / (1 + discount) ** k
+        before = upto
+    return pd.DataFrame({"p_alive": bg.p_alive, "expected_purchases": before,
+                         "expected_spend": spend, "clv": clv})

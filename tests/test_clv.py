@@ -1,0 +1,74 @@
+"""Customer lifetime value on the CDNOW sample: the summary, BG/NBD and Gamma-Gamma equal
+the published values of Fader, Hardie & Lee (2005a, 2005b); see
+tests/golden/datasets/cdnow/README.md for the data and the numbers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from csi_helpers.customers import clv
+from csi_helpers.errors import CSIInputError
+
+DATA = Path(__file__).parent / "golden" / "datasets" / "cdnow" / "CDNOW_sample.txt"
+
+
+@pytest.fixture(scope="module")
+def summary():
+    log = pd.read_csv(DATA, sep=r"\s+", header=None, dtype={"date": str},
+                      names=["master", "id", "date", "cds", "amount"])
+    log["date"] = pd.to_datetime(log["date"], format="%Y%m%d")
+    return clv.rfm_summary(log, customer="id", date="date", amount="amount",
+                           calibration_end="1997-09-30")
+
+
+def test_summary_of_the_calibration_period(summary):
+    assert len(summary) == 2357
+    first = summary.loc[1]
+    assert first["frequency"] == 2 and first["recency"] == pytest.approx(30.43, abs=0.005)
+    assert first["T"] == pytest.approx(38.86, abs=0.005)
+    assert (summary["frequency"] > 0).sum() == 946           # the paper's repeat buyers
+
+
+def test_bgnbd_equals_the_published_estimates(summary):
+    bg = clv.bgnbd(summary)
+    published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+    for k, v in published.items():
+        assert bg.params[k] == pytest.approx(v, abs=0.0005), k
+    assert bg.loglik == pytest.approx(-9582.4, abs=0.05)
+    # the paper's worked example: x = 2, t_x = 30.43, T = 38.86 -> 1.226 purchases in 39 weeks
+    one = clv.BGNBD(bg.params, bg.loglik,
+                    pd.DataFrame({"frequency": [2], "recency": [30.43], "T": [38.86]}))
+    assert one.expected(39).iloc[0] == pytest.approx(1.226, abs=0.001)
+    alive = bg.p_alive
+    assert alive[summary["frequency"] == 0].eq(1).all() and alive.between(0, 1).all()
+
+
+def test_gamma_gamma_equals_the_published_estimates(summary):
+    gg = clv.gamma_gamma(summary)
+    for k, v in {"p": 6.25, "q": 3.74, "gamma": 15.44}.items():
+        assert gg.params[k] == pytest.approx(v, abs=0.005), k
+    spend = gg.expected_spend
+    p, q, g = gg.params["p"], gg.params["q"], gg.params["gamma"]
+    assert spend[summary["frequency"] == 0].eq(p * g / (q - 1)).all()   # the population mean
+
+
+def test_value_discounts_monthly_purchases_times_spend(summary):
+    v = clv.value(summary, horizon_months=12, discount=0.01)
+    assert list(v.columns) == ["p_alive", "expected_purchases", "expected_spend", "clv"]
+    assert (v["clv"] >= 0).all() and (v["clv"] <= v["expected_purchases"] * v["expected_spend"] + 1e-9).all()
+    undiscounted = clv.value(summary, horizon_months=12, discount=0.0)
+    assert np.allclose(undiscounted["clv"], undiscounted["expected_purchases"] * undiscounted["expected_spend"])
+    with pytest.raises(CSIInputError, match="horizon_months"):
+        clv.value(summary, horizon_months=0)
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(CSIInputError, match=r"\['when'\]"):
+        clv.rfm_summary(pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"]}), date="when",
+                        amount=None)
+    with pytest.raises(CSIInputError, match="freq"):
+        clv.rfm_summary(pd.DataFrame({"customer_id": [1], "date": ["2024-01-01"]}), amount=None,
+                        freq="Y")
