@@ -211,3 +211,48 @@ def value(summary: pd.DataFrame, horizon_months: int = 12, discount: float = 0.0
         before = upto
     return pd.DataFrame({"p_alive": bg.p_alive, "expected_purchases": before,
                          "expected_spend": spend, "clv": clv})
+
+
+def holdout_check(transactions: pd.DataFrame, calibration_end=None, holdout_end=None,
+                  customer: str = "customer_id", date: str = "date", amount: str = "amount",
+                  freq: str = "W", max_frequency: int = 7, holdout_months: int = 12
+                  ) -> pd.DataFrame:
+    """The model's test on data it has not seen (Fader, Hardie & Lee 2005a, fig. 3): fit
+    BG/NBD on the calibration period, predict each customer's repeat purchases in the
+    holdout period (``calibration_end`` .. ``holdout_end``, default the last date), and
+    compare with what they bought, by calibration frequency (``max_frequency`` and more
+    pooled). Only customers whose first purchase falls in the calibration period count.
+    Columns: frequency, customers, predicted, actual (mean holdout purchases). Without
+    ``calibration_end`` the last ``holdout_months`` of the log are the holdout."""
+    df = transactions.copy()
+    df[date] = pd.to_datetime(df[date]).dt.normalize()
+    cal_end = (pd.Timestamp(calibration_end) if calibration_end is not None
+               else df[date].max() - pd.DateOffset(months=holdout_months))
+    end = pd.Timestamp(holdout_end) if holdout_end is not None else df[date].max()
+    if end <= cal_end:
+        raise CSIInputError("holdout_check: the holdout period is empty; give a calibration "
+                            "end before the last transaction")
+    summary = rfm_summary(df, customer, date, amount, calibration_end=cal_end, freq=freq)
+    model = bgnbd(summary)
+    predicted = model.expected((end - cal_end).days / _DAYS[freq])
+    later = df[(df[date] > cal_end) & (df[date] <= end)].drop_duplicates([customer, date])
+    actual = later.groupby(customer).size().reindex(summary.index).fillna(0)
+    bucket = summary["frequency"].clip(upper=max_frequency).astype(int)
+    out = pd.DataFrame({"frequency": bucket, "predicted": predicted, "actual": actual})
+    table = out.groupby("frequency").agg(customers=("predicted", "size"),
+                                         predicted=("predicted", "mean"),
+                                         actual=("actual", "mean")).reset_index()
+    table.attrs["params"] = model.params
+    return table
+
+
+def by_tier(lifetime: pd.DataFrame, tier: pd.Series, order=None) -> pd.DataFrame:
+    """CLV per tier: customers, mean P(alive), mean and total CLV and the tier's share of
+    the total (``lifetime`` from :func:`value`, ``tier`` a Series customer -> tier)."""
+    joined = lifetime.join(tier.rename("tier"), how="inner")
+    out = joined.groupby("tier").agg(customers=("clv", "size"), p_alive=("p_alive", "mean"),
+                                     clv_mean=("clv", "mean"), clv_total=("clv", "sum"))
+    out["clv_share"] = out["clv_total"] / out["clv_total"].sum()
+    if order is not None:
+        out = out.reindex([t for t in order if t in out.index])
+    return out

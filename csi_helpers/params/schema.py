@@ -214,6 +214,11 @@ _SCHEMA = _Map({
         "rfm": _Field(_Map({
             "bins": _Field(_Int(2, 10), default=5),
         }), default={}),
+        "clv": _Field(_Map({
+            "horizon_months": _Field(_Int(1, 120), default=12),
+            "discount": _Field(_Num(0, 0.5), default=0.01),
+            "holdout_months": _Field(_Int(1, 36), default=12),
+        }), default={}),
         "negative_amounts": _Field(_Choice(("drop", "net", "error"), nullable=True),
                                    default=None),
     }), default={}),
