@@ -192,7 +192,7 @@ def _guarded(path: Path, outputs, only, progress: bool) -> tuple[Path, int, str]
 def cmd_demo(args, root: Path) -> int:
     """The demo client's two waves: the earlier one (2026-Q3, csi_helpers.demo_waves) once,
     then the current one, whose tracking chapter compares the two."""
-    from . import demo, demo_waves, params as params_mod
+    from . import demo, demo_waves, params as params_mod, runner
 
     path = root / "params" / "demo.yaml"
     p = params_mod.load(path)
@@ -200,7 +200,7 @@ def cmd_demo(args, root: Path) -> int:
         print(f"generated the demo client's data in {_rel(Path(p['sources']['survey']['path']).parent, root)}/")
     outputs = Path(args.outputs).resolve() if args.outputs else root / "outputs"
     earlier = demo_waves.ensure_earlier_wave(p, path)
-    done = _complete_wave(outputs / p["client"]["id"], demo_waves.EARLIER_WAVE)
+    done = runner.latest_complete_run(outputs, p["client"]["id"], wave=demo_waves.EARLIER_WAVE)
     if done:
         print(f"[{p['client']['id']}] earlier wave {demo_waves.EARLIER_WAVE}: run {done.name}")
     else:
@@ -213,22 +213,6 @@ def cmd_demo(args, root: Path) -> int:
     code, report = _run_one(path, outputs, None, progress=not args.no_progress)
     print(report)
     return code
-
-
-def _complete_wave(client_dir: Path, wave: str) -> Path | None:
-    """The latest complete run of ``wave`` in ``client_dir`` (None if there is none)."""
-    import json
-
-    if not client_dir.is_dir():
-        return None
-    for run in sorted((d for d in client_dir.iterdir() if d.is_dir()), reverse=True):
-        try:
-            m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if m.get("status") == "ok" and m.get("wave") == wave and not m.get("only"):
-            return run
-    return None
 
 
 # ---------------------------------------------------------------------- entry point

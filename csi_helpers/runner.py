@@ -154,8 +154,10 @@ def new_run_dir(outputs: Path, client: str) -> tuple[str, Path]:
             continue
 
 
-def latest_complete_run(outputs: Path, client: str, exclude: Path | None = None) -> Path | None:
-    """The most recent run of ``client`` whose manifest says every notebook succeeded."""
+def latest_complete_run(outputs: Path, client: str, exclude: Path | None = None,
+                        wave: str | None = None) -> Path | None:
+    """The most recent run of ``client`` whose manifest says every notebook succeeded
+    (of ``wave`` only, when given)."""
     base = outputs / client
     if not base.is_dir():
         return None
@@ -166,7 +168,8 @@ def latest_complete_run(outputs: Path, client: str, exclude: Path | None = None)
             manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if manifest.get("status") == "ok" and not manifest.get("only"):
+        if manifest.get("status") == "ok" and not manifest.get("only") \
+                and (wave is None or manifest.get("wave") == wave):
             return run_dir
     return None
 

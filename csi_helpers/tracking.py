@@ -51,11 +51,12 @@ def _items(p: Mapping) -> dict[str, dict]:
     for ind in system.get("indicators") or []:
         for q in ind.get("items") or []:
             where[q] = (ind["id"], ind.get("lv"))
-    scales = p.get("scales") or {"default": p.get("scale") or {}}
-    first = next(iter(scales), None)
+    from .params import item_scales
+
+    scales = item_scales(p)
     out = {}
     for it in system.get("items") or []:
-        sc = scales.get(it.get("scale") or first) or {}
+        sc = scales[it["id"]]
         text = it.get("text")
         out[it["id"]] = {
             "text": text if isinstance(text, Mapping) else {"": text},

@@ -154,14 +154,7 @@ class Workbook:
         indicator and item, and competitor: what tables show instead of codes."""
         if "labels" not in self._cache:
             from . import params as params_mod
-            p, lang = self.params, self.lang
-            system = p["indicator_system"]
-            ids = (["CSI"] + [lv["id"] for lv in system["latent_variables"]]
-                   + [ind["id"] for ind in system.get("indicators") or []]
-                   + list(params_mod.items(p))
-                   + [c["id"] for c in (p.get("framing") or {}).get("competitors") or []])
-            out = {i: params_mod.label(p, i, lang) for i in ids}
-            self._cache["labels"] = out
+            self._cache["labels"] = params_mod.labels(self.params, self.lang)
         return dict(self._cache["labels"])
 
     def table(self, df: pd.DataFrame | pd.Series, name: str, index: bool = True, *,
@@ -187,11 +180,9 @@ class Workbook:
             shown = shown.reset_index(drop=True)
         if columns is not None:   # what the step computed decides: e.g. no CI without bootstrap
             shown = shown[[c for c in columns if c in shown.columns]]
-        settings = self.params.get("report") or {}
-        display.setdefault("max_rows", settings.get("max_rows", 15))
-        display.setdefault("currency", self.client.get("currency") or "")
         return readable(shown, self.lang, labels=self.labels, name=name,
-                        sheet=sheet_name(name, self.lang), index=index and None, **display)
+                        sheet=sheet_name(name, self.lang), index=index and None,
+                        **self._display(display))
 
     def show(self, df: pd.DataFrame | pd.Series, name: str | None = None, **display):
         """``df`` as the report shows it, without saving it (see :meth:`table`): e.g. a
@@ -202,10 +193,13 @@ class Workbook:
 
         if name and (self.run_dir / "tables" / f"{_safe_name(name)}.csv").exists():
             display.setdefault("sheet", sheet_name(name, self.lang))
+        return readable(df, self.lang, labels=self.labels, name=name, **self._display(display))
+
+    def _display(self, display: dict) -> dict:
+        """``report.max_rows`` and ``client.currency`` unless the call says otherwise."""
         settings = self.params.get("report") or {}
-        display.setdefault("max_rows", settings.get("max_rows", 15))
-        display.setdefault("currency", self.client.get("currency") or "")
-        return readable(df, self.lang, labels=self.labels, name=name, **display)
+        return {"max_rows": settings.get("max_rows", 15),
+                "currency": self.client.get("currency") or "", **display}
 
     def save_figure(self, fig, name: str, show: bool = True) -> Path:
         """Write ``figures/<name>.png`` at print resolution (200 dpi) and show it in the

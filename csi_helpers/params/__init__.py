@@ -47,7 +47,7 @@ from .data import (MIN_RESPONSES, _NOUN, _check_answers, _check_data, _check_sur
 from .loading import (MAX_YAML_NODES, ParamsError, _expanded_size, _normalise, _read_yaml,
                       _show, load, resolve_survey, validate)
 from .readers import (_text, blocks, indicators, item_points, item_scales, items, label,
-                      model_lvs, model_paths, reverse_items, scale_labels, scale_points)
+                      labels, model_lvs, model_paths, reverse_items, scale_labels, scale_points)
 from .schema import _BOOLP, _CLIENT_ID, _CRM_SOURCE, _ITEM, _SCALE, _SCHEMA
 from .specs import (_ABSENT, _INVALID, _REQUIRED, _Any, _Bool, _Choice, _Date, _Dict, _Field,
                     _Int, _List, _Map, _NFactors, _Num, _SheetSpec, _Spec, _Str, _Text,
@@ -57,6 +57,6 @@ from .system import (_check_fieldwork, _check_paths, _check_scale, _check_scales
 from .vocabulary import LANGUAGES, LV_NAMES, MODEL_LVS, SOURCES
 
 __all__ = [
-    "ParamsError", "load", "validate", "check", "blocks", "items", "indicators", "label",
+    "ParamsError", "load", "validate", "check", "blocks", "items", "indicators", "label", "labels",
     "scale_labels", "model_lvs", "model_paths", "MODEL_LVS", "LV_NAMES",
 ]

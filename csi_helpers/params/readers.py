@@ -141,3 +141,20 @@ def scale_labels(p: Mapping) -> dict[str, int]:
     for mapping in (p["scale"]["labels"] or {}).values():
         out.update(mapping)
     return out
+
+
+def labels(p: Mapping, lang: str | None = None) -> dict[str, str]:
+    """``{code: name}`` in ``lang`` for the CSI, every latent variable, indicator, item and
+    competitor of the params: what report tables show instead of codes.
+
+    Example
+    -------
+    >>> labels(load("params/demo.yaml"), "zh")["SAT"]       # doctest: +SKIP
+    '顾客满意度'
+    """
+    system = p.get("indicator_system") or {}
+    ids = (["CSI"] + [lv["id"] for lv in system.get("latent_variables") or []]
+           + [ind["id"] for ind in system.get("indicators") or []]
+           + [it["id"] for it in system.get("items") or []]
+           + [c["id"] for c in (p.get("framing") or {}).get("competitors") or []])
+    return {i: label(p, i, lang) for i in ids}

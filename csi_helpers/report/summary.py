@@ -113,22 +113,14 @@ def _read(run_dir: Path, stem: str) -> pd.DataFrame | None:
 
 
 def _labels(p: dict, lang: str) -> dict[str, str]:
+    """Names of the params' codes; a partial params record (a run that crashed early)
+    keeps its codes."""
     from .. import params as params_mod
 
-    system = p.get("indicator_system") or {}
-    ids = [lv["id"] for lv in system.get("latent_variables") or []] + \
-          [i["id"] for i in system.get("indicators") or []]
     try:
-        ids += list(params_mod.items(p))
-    except Exception:   # a partial params record: ids stay codes
-        pass
-    out = {}
-    for i in ids:
-        try:
-            out[i] = params_mod.label(p, i, lang)
-        except Exception:
-            out[i] = i
-    return out
+        return params_mod.labels(p, lang)
+    except Exception:  # noqa: BLE001 - the summary still renders, with codes
+        return {}
 
 
 def facts(run_dir: str | Path, manifest: dict | None = None) -> dict:
