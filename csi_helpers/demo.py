@@ -861,6 +861,14 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
                   "theme_counts": {t: int((notes["theme"] == t).sum()) for t in THEMES}},
         "pls_population": population,
     }
+    # customer-management exports: their own stream ([seed, 5]) and drawn last, so every
+    # file above stays as it was; written beside them, not in FILES / paths (yet)
+    from . import demo_customers
+    crm, crm_truth = demo_customers.generate_crm(seed, customers, tx, info, survey)
+    for key, df in crm.items():
+        df.to_csv(out / demo_customers.FILES[key], index=False, encoding="utf-8",
+                  lineterminator="\n")
+    truth.update(crm_truth)
     paths["truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
     return paths
