@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .customers.engine import Purchases, store_visits
 from .errors import CSIInputError, CSIWarning
 
 #: Floating-point slack for share and growth thresholds (0.8 may be 0.7999999999).
@@ -442,8 +443,40 @@ def yearly_sales(transactions: pd.DataFrame, as_of, years: int | None = None,
         raise CSIInputError(f"period={period!r}: use 'rolling' (12 months ending at as_of) "
                             "or 'calendar'")
     as_of = _as_of(as_of)
-    tx = clean_transactions(transactions, as_of, customers, negative)
-    first = tx["date"].min()
+    p = _purchases(transactions, as_of, customers, negative)
+    bounds = _year_bounds(as_of, p.first_date(), years, period)
+    value = p.value(bounds)
+    wide = value[[name for _, _, name in bounds]].copy()
+    wide.columns = [int(name) for _, _, name in bounds]
+    ids = _clean_customers(customers).index if customers is not None else value.index
+    wide = wide.reindex(ids, fill_value=0.0).astype(float)
+    wide.index.name = "customer_id"
+    wide.columns.name = "year"
+    return wide
+
+
+def _purchases(transactions, as_of: pd.Timestamp, customers=None, negative: str = "error"
+               ) -> Purchases:
+    """The transactions checked once (:class:`~csi_helpers.customers.engine.Purchases`);
+    a Purchases passed in is used as it is when its reference date is ``as_of``."""
+    if isinstance(transactions, Purchases):
+        if transactions.as_of != as_of:
+            raise CSIInputError(f"as_of {as_of.date()} differs from the Purchases' as_of "
+                                f"{transactions.as_of.date()}; check the transactions with "
+                                "the same tiering.as_of")
+        return transactions
+    if not isinstance(transactions, pd.DataFrame) and not hasattr(transactions, "execute"):
+        raise CSIInputError(f"transactions: expected a DataFrame, got "
+                            f"{type(transactions).__name__}")
+    if customers is not None:
+        _require(customers, ["customer_id"], "customers")
+    return Purchases(transactions, as_of, customers, negative)
+
+
+def _year_bounds(as_of: pd.Timestamp, first: pd.Timestamp, years, period: str
+                 ) -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
+    """(start exclusive, end inclusive, year) of each year, oldest first (see
+    :func:`yearly_sales`)."""
     if period == "rolling":
         ends = [as_of - pd.DateOffset(years=j) for j in range(0, 100)]
         bounds = [(e - pd.DateOffset(years=1), e) for e in ends]   # (start exclusive, end]
@@ -459,18 +492,7 @@ def yearly_sales(transactions: pd.DataFrame, as_of, years: int | None = None,
                                 f"cover no full {period} year; export at least one year")
     if not isinstance(years, (int, np.integer)) or years < 1:
         raise CSIInputError(f"years={years!r}: give a whole number of years >= 1")
-    bounds = bounds[:years][::-1]
-    cols = {}
-    for start, end in bounds:
-        inside = (tx["date"] > start) & (tx["date"] <= end)
-        cols[int(end.year)] = tx.loc[inside].groupby("customer_id")["amount"].sum()
-    wide = pd.DataFrame(cols).fillna(0.0)
-    ids = (_clean_customers(customers).index if customers is not None
-           else pd.Index(sorted(tx["customer_id"].unique())))
-    wide = wide.reindex(ids, fill_value=0.0).astype(float)
-    wide.index.name = "customer_id"
-    wide.columns.name = "year"
-    return wide
+    return [(s, e, str(int(e.year))) for s, e in bounds[:years][::-1]]
 
 
 def customer_value(transactions: pd.DataFrame, as_of, customers: pd.DataFrame | None = None,
@@ -495,36 +517,26 @@ def customer_value(transactions: pd.DataFrame, as_of, customers: pd.DataFrame | 
     >>> customer_value(tx, "2026-09-30")[["revenue", "orders"]].loc["c1"].tolist()
     [220.0, 2.0]
     """
+    if period not in ("rolling", "calendar"):
+        raise CSIInputError(f"period={period!r}: use 'rolling' (12 months ending at as_of) "
+                            "or 'calendar'")
     as_of = _as_of(as_of)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        tx = clean_transactions(transactions, as_of, customers, negative)
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
-    g = tx.groupby("customer_id")
-    out = pd.DataFrame({
-        "revenue": g["amount"].sum(),
-        "orders": g["transaction_id"].nunique().astype(float),
-        "first_purchase": g["date"].min(),
-        "last_purchase": g["date"].max(),
-    })
+    p = _purchases(transactions, as_of, customers, negative)
+    bounds = _year_bounds(as_of, p.first_date(), years, period)
+    out = p.value([(s, e, f"sales_{name}") for s, e, name in bounds])
     if customers is not None:
         out = out.reindex(_clean_customers(customers).index)
         out["revenue"] = out["revenue"].fillna(0.0)
         out["orders"] = out["orders"].fillna(0.0)
+        for _, _, name in bounds:
+            out[f"sales_{name}"] = out[f"sales_{name}"].fillna(0.0)
     out.index.name = "customer_id"
     out["recency_days"] = (as_of - out["last_purchase"]).dt.days.astype(float)
     out["tenure_days"] = (as_of - out["first_purchase"]).dt.days.astype(float)
     span = (out["tenure_days"] / 365.25).clip(lower=1.0).fillna(1.0)
     out["revenue_per_year"] = out["revenue"] / span
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CSIWarning)  # already reported above
-        ys = yearly_sales(tx, as_of, years=years, period=period, negative=negative)
-    ys = ys.reindex(out.index, fill_value=0.0)
-    for y in ys.columns:
-        out[f"sales_{y}"] = ys[y]
     cols = ["revenue", "revenue_per_year", "orders", "first_purchase", "last_purchase",
-            "recency_days", "tenure_days"] + [f"sales_{y}" for y in ys.columns]
+            "recency_days", "tenure_days"] + [f"sales_{name}" for _, _, name in bounds]
     return out[cols]
 
 
@@ -956,42 +968,10 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     t["rule"] = rule
     span = f"{recent[0]}-{recent[-1]}" if len(recent) > 1 else f"{recent[0]}"
 
-    def pct(v):
-        return "n/a" if pd.isna(v) else f"{v:+.0%}"
-
-    zh = lang == "zh"
-    reasons = []
-    for cid in t.index:
-        if a_type[cid]:
-            ctype_ = c.at[cid, "customer_type"]
-            reasons.append(f"A：客户类型“{ctype_}”属于 {a_types}" if zh else
-                           f"A: customer type '{ctype_}' is in {a_types}")
-        elif a_sales[cid]:
-            group = "/".join(among)
-            reasons.append(
-                f"A：按 {last} 年销售额位列 {group} 前 {a_top_share:.0%}（{n_pool} 家中第 "
-                f"{int(pool_rank[cid])} 位，取前 {k} 家）" if zh else
-                f"A: top {a_top_share:.0%} of {group}s by {last} sales "
-                f"(rank {int(pool_rank[cid])} of {n_pool}, cut at {k})")
-        else:
-            gs = ", ".join(f"{col} {pct(g.at[cid, col])}" for col in recent)
-            coop, loy = _fmt_score(c.at[cid, "cooperation"]), _fmt_score(c.at[cid, "loyalty"])
-            low = _fmt_score(b_min_cooperation)
-            sc = f"配合度 {coop}，忠诚度 {loy}" if zh else f"cooperation {coop}, loyalty {loy}"
-            if b_rule[cid]:
-                reasons.append(f"B：{span} 每年销售额增长 ≥ {b_growth:.0%}（{gs}）；{sc} ≥ {low}"
-                               if zh else f"B: sales up >= {b_growth:.0%} each year {span} "
-                                          f"({gs}); {sc} >= {low}")
-            else:
-                why = []
-                if not grow_ok[cid]:
-                    why.append(f"{span} 增长（{gs}）未达到每年 ≥ {b_growth:.0%}" if zh else
-                               f"growth {span} ({gs}) not >= {b_growth:.0%} every year")
-                if not bool(scores_ok.fillna(False)[cid]):
-                    why.append(f"{sc} 未同时 ≥ {low}" if zh else f"{sc} not both >= {low}")
-                reasons.append(("C：按类型和销售额均不属 A 类；" + "；".join(why)) if zh else
-                               ("C: not A by type or top sales; " + "; ".join(why)))
-    t["reason"] = reasons
+    t["reason"] = _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok,
+                                scores_ok.fillna(False), pool_rank, a_types, among,
+                                a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
+                                lang == "zh")
     order = {"A": 0, "B": 1, "C": 2}
     t = t.assign(_o=t["tier"].map(order), _s=-t[f"sales_{last}"]).sort_values(
         ["_o", "_s"], kind="stable").drop(columns=["_o", "_s"])
@@ -1009,6 +989,52 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
         "a_customer_types": a_types, "a_top_share": a_top_share, "a_top_among": among,
         "b_growth": b_growth, "b_consecutive_years": b_consecutive_years,
         "b_min_cooperation": b_min_cooperation, "last_year": last}, rule=rule)
+
+
+def _pct(v) -> str:
+    return "n/a" if pd.isna(v) else f"{v:+.0%}"
+
+
+def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_ok, pool_rank,
+                  a_types, among, a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
+                  zh: bool) -> np.ndarray:
+    """The reason of every customer's rule-based tier, built column-wise (a million
+    customers in seconds): A by type, A by top sales, B by growth and scores, or C with
+    what failed."""
+    parts = [f"{col} " + g[col].map(_pct).astype(object) for col in recent]
+    gs = parts[0]
+    for part in parts[1:]:
+        gs = gs + ", " + part
+    coop = c["cooperation"].map(_fmt_score).astype(object)
+    loy = c["loyalty"].map(_fmt_score).astype(object)
+    low = _fmt_score(b_min_cooperation)
+    ctype = c["customer_type"].astype(str).astype(object)
+    rank = pool_rank.map(lambda v: "" if pd.isna(v) else str(int(v))).astype(object)
+    group = "/".join(among)
+    if zh:
+        sc = "配合度 " + coop + "，忠诚度 " + loy
+        by_type = "A：客户类型“" + ctype + f"”属于 {a_types}"
+        by_sales = (f"A：按 {last} 年销售额位列 {group} 前 {a_top_share:.0%}（{n_pool} 家中第 "
+                    + rank + f" 位，取前 {k} 家）")
+        b = f"B：{span} 每年销售额增长 ≥ {b_growth:.0%}（" + gs + "）；" + sc + f" ≥ {low}"
+        no_growth = f"{span} 增长（" + gs + f"）未达到每年 ≥ {b_growth:.0%}"
+        no_scores = sc + f" 未同时 ≥ {low}"
+        c_head, sep = "C：按类型和销售额均不属 A 类；", "；"
+    else:
+        sc = "cooperation " + coop + ", loyalty " + loy
+        by_type = "A: customer type '" + ctype + f"' is in {a_types}"
+        by_sales = (f"A: top {a_top_share:.0%} of {group}s by {last} sales (rank " + rank
+                    + f" of {n_pool}, cut at {k})")
+        b = f"B: sales up >= {b_growth:.0%} each year {span} (" + gs + "); " + sc + f" >= {low}"
+        no_growth = f"growth {span} (" + gs + f") not >= {b_growth:.0%} every year"
+        no_scores = sc + f" not both >= {low}"
+        c_head, sep = "C: not A by type or top sales; ", "; "
+    grow, scored = grow_ok.to_numpy(bool), scores_ok.to_numpy(bool)
+    why = np.where(~grow & ~scored, no_growth + sep + no_scores,
+                   np.where(~grow, no_growth, np.where(~scored, no_scores, "")))
+    return np.select([a_type.to_numpy(bool), a_sales.to_numpy(bool), b_rule.to_numpy(bool)],
+                     [by_type.to_numpy(), by_sales.to_numpy(), b.to_numpy()],
+                     default=(c_head + pd.Series(why, index=c.index)).to_numpy()).astype(object)
 
 
 def _fmt_score(v) -> str:
@@ -1088,32 +1114,12 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
                             "(tiering.tags.window_days, e.g. 365)")
     c = _clean_customers(customers)
     start = as_of - pd.Timedelta(days=int(window_days))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        tx = clean_transactions(transactions, as_of, customers, negative)
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
+    p = _purchases(transactions, as_of, customers, negative)
     _require(visits, ["customer_id", "date"], "visits")
-    v = visits.copy()
-    v["customer_id"] = _ids(v["customer_id"], "visits")
-    v["date"] = _dates(v["date"], "visits")
-    late = v["date"] > as_of
-    if late.any():
-        warnings.warn(f"visits.date: {int(late.sum())} visit(s) after as_of {as_of.date()} "
-                      f"({_rows(v.index[late])}) left out", CSIWarning, stacklevel=2)
-        v = v.loc[~late]
-    unknown = ~v["customer_id"].isin(c.index)
-    if unknown.any():
-        ids = sorted(v.loc[unknown, "customer_id"].unique())
-        warnings.warn(f"visits.customer_id: {len(ids)} id(s) not in customers ({_rows(ids)}) "
-                      "left out; export the customer master again or correct the ids",
-                      CSIWarning, stacklevel=2)
-        v = v.loc[~unknown]
-    visited_ids = set(v.loc[v["date"] > start, "customer_id"])
-    bought_ids = set(tx.loc[tx["date"] > start, "customer_id"])
+    visited_ids = store_visits(visits, as_of, c.index, start)
+    bought_ids = p.bought_since(start)
     if vip is None:
-        vip_ids = set(pyramid(tx.groupby("customer_id")["amount"].sum()).table
-                      .query("tier == 'VIP'").index)
+        vip_ids = set(pyramid(p.value()["revenue"]).table.query("tier == 'VIP'").index)
     elif isinstance(vip, TierResult):
         vip_ids = set(vip.table.index[vip.table["tier"] == "VIP"])
     else:
@@ -1183,16 +1189,11 @@ def rfm(transactions: pd.DataFrame, as_of, bins: int = 5,
     if not isinstance(bins, (int, np.integer)) or bins < 2:
         raise CSIInputError(f"bins={bins!r}: give a whole number >= 2 (tiering.rfm.bins, e.g. 5)")
     as_of = _as_of(as_of)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        tx = clean_transactions(transactions, as_of, customers, negative)
-    for w in caught:
-        warnings.warn(w.message, w.category, stacklevel=2)
-    g = tx.groupby("customer_id")
+    v = _purchases(transactions, as_of, customers, negative).value()
     out = pd.DataFrame({
-        "recency": (as_of - g["date"].max()).dt.days.astype(int),
-        "frequency": g["transaction_id"].nunique().astype(int),
-        "monetary": g["amount"].sum(),
+        "recency": (as_of - v["last_purchase"]).dt.days.astype(int),
+        "frequency": v["orders"].astype(int),
+        "monetary": v["revenue"],
     })
     out.index.name = "customer_id"
     out["R"] = _scores(-out["recency"], bins)

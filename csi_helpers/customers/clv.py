@@ -39,13 +39,14 @@ Example
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from ..errors import CSIInputError
+from ..errors import CSIInputError, CSIWarning
 
 __all__ = ["rfm_summary", "bgnbd", "gamma_gamma", "value", "BGNBD", "GammaGamma"]
 
@@ -115,34 +116,88 @@ class BGNBD:
     def expected(self, t: float) -> pd.Series:
         """E[Y(t) | x, t_x, T]: expected repeat purchases in the next ``t`` (eq. 10)."""
         r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
-        x, tx, T = _x_tx_T(self.summary)
+        (x, tx, T), back, _ = _compress(*_x_tx_T(self.summary))
         z = t / (alpha + T + t)
         hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
         num = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
         with np.errstate(divide="ignore", invalid="ignore"):
             den = 1 + np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
-        return pd.Series(num / den, index=self.summary.index, name=f"expected_{t:g}")
+        return pd.Series((num / den)[back], index=self.summary.index, name=f"expected_{t:g}")
 
 
-def _bgnbd_ll(logp, x, tx, T):
+def _compress(*columns: np.ndarray):
+    """The distinct rows of the columns, with their counts and the map back: the
+    likelihoods are sums over customers, and customers with equal (x, t_x, T) add equal
+    terms, so each distinct row is evaluated once and weighted by its count."""
+    rows, inverse, counts = np.unique(np.column_stack(columns), axis=0, return_inverse=True,
+                                      return_counts=True)
+    return [rows[:, j] for j in range(rows.shape[1])], inverse.ravel(), counts.astype(float)
+
+
+class _Factored:
+    """A column as its distinct values and the index of each row's value: a special
+    function of the column is computed on the few distinct values and gathered."""
+
+    def __init__(self, values: np.ndarray):
+        self.values, self.index = np.unique(values, return_inverse=True)
+
+
+def _bgnbd_ll(logp, x, tx, T, w=None):
+    """BG/NBD log-likelihood at log(r, alpha, a, b); x, t_x, T are :class:`_Factored`
+    (few distinct values each), w the rows' weights."""
     r, alpha, a, b = np.exp(logp)
-    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a1 = special.betaln(a, b + x) - special.betaln(a, b) - (r + x) * np.log(alpha + T)
+    xs = x.values
+    base = special.betaln(a, b)
+    lead = (special.gammaln(r + xs) - special.gammaln(r) + r * np.log(alpha))[x.index]
+    power = (r + xs)[x.index]
+    a1 = (special.betaln(a, b + xs) - base)[x.index] - power * np.log(alpha + T.values)[T.index]
     with np.errstate(divide="ignore", invalid="ignore"):
-        a2 = np.where(x > 0, special.betaln(a + 1, b + np.maximum(x, 1) - 1) - special.betaln(a, b)
-                      - (r + x) * np.log(alpha + tx), -np.inf)
-    return float(np.sum(common + np.logaddexp(a1, a2)))
+        b2 = np.where(xs > 0, special.betaln(a + 1, b + np.maximum(xs, 1) - 1) - base, -np.inf)
+    a2 = b2[x.index] - power * np.log(alpha + tx.values)[tx.index]
+    terms = lead + np.logaddexp(a1, a2)
+    return float(np.sum(terms if w is None else w * terms))
+
+
+def _maximise(loglik, start, coarse=None) -> optimize.OptimizeResult:
+    """Maximum likelihood on log parameters: a coarse Nelder-Mead from ``start`` (robust
+    to the flat start of these likelihoods), on ``coarse`` (the likelihood of a random
+    subsample, for large data) when given, then BFGS on the full likelihood."""
+    first = coarse or loglik
+    res = optimize.minimize(lambda lp: -first(lp), np.log(start), method="Nelder-Mead",
+                            options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000})
+    return optimize.minimize(lambda lp: -loglik(lp), res.x, method="BFGS",
+                             options={"gtol": 1e-7})
+
+
+#: Above this many distinct rows the Nelder-Mead start is searched on a random subsample.
+_COARSE_ROWS = 20_000
+
+
+def _subsample(n: int, weights: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
+    if n <= _COARSE_ROWS:
+        return None
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(n, size=_COARSE_ROWS, replace=False))
+    return pick, weights[pick]
 
 
 def bgnbd(summary: pd.DataFrame) -> BGNBD:
-    """Fit the BG/NBD model by maximum likelihood (see the module docstring)."""
+    """Fit the BG/NBD model by maximum likelihood (see the module docstring).
+
+    Customers with equal (x, t_x, T) are evaluated once (:func:`_compress`), and the
+    special functions on the distinct values of each column (:class:`_Factored`); a
+    million customers fit in seconds."""
     x, tx, T = _x_tx_T(summary)
     if len(x) < 10 or not (x > 0).any():
         raise CSIInputError("bgnbd: needs at least 10 customers, some with repeat purchases")
-    res = optimize.minimize(lambda lp: -_bgnbd_ll(lp, x, tx, T), np.log([1.0, 1.0, 1.0, 1.0]),
-                            method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10,
-                                                           "maxiter": 20000})
-    res = optimize.minimize(lambda lp: -_bgnbd_ll(lp, x, tx, T), res.x, method="BFGS")
+    (ux, utx, uT), _, w = _compress(x, tx, T)
+    full = [_Factored(v) for v in (ux, utx, uT)]
+    sub = _subsample(len(ux), w)
+    coarse = None
+    if sub is not None:
+        part = [_Factored(v[sub[0]]) for v in (ux, utx, uT)]
+        coarse = lambda lp: _bgnbd_ll(lp, *part, sub[1])          # noqa: E731
+    res = _maximise(lambda lp: _bgnbd_ll(lp, *full, w), [1.0, 1.0, 1.0, 1.0], coarse)
     r, alpha, a, b = np.exp(res.x)
     return BGNBD(params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
                  loglik=float(-res.fun), summary=summary)
@@ -162,16 +217,28 @@ class GammaGamma:
         p, q, g = (self.params[k] for k in ("p", "q", "gamma"))
         x = self.summary["frequency"].to_numpy(float)
         m = self.summary["monetary"].to_numpy(float)
-        spend = np.where(x > 0, (g + m * x) * p / (p * x + q - 1), p * g / (q - 1))
+        if q > 1:
+            population = p * g / (q - 1)
+        else:
+            # q <= 1: the fitted spend distribution has no finite mean (a heavy tail), so
+            # the model cannot say what a customer without repeat purchases spends
+            repeat = self.summary.loc[self.summary["frequency"] > 0, "monetary"]
+            population = float(repeat.mean())
+            warnings.warn(f"Gamma-Gamma: q = {q:.2f} <= 1, the fitted spend per purchase has no "
+                          f"finite mean; customers without repeat purchases get the repeat "
+                          f"buyers' mean spend ({population:,.2f}) instead", CSIWarning)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spend = np.where(x > 0, (g + m * x) * p / (p * x + q - 1), population)
         return pd.Series(spend, index=self.summary.index, name="expected_spend")
 
 
-def _gg_ll(logp, x, m):
+def _gg_ll(logp, x, m, w=None):
     p, q, g = np.exp(logp)
     px = p * x
-    return float(np.sum(special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-                        + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x)
-                        - (px + q) * np.log(g + m * x)))
+    terms = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
+             + q * np.log(g) + (px - 1) * np.log(m) + px * np.log(x)
+             - (px + q) * np.log(g + m * x))
+    return float(np.sum(terms if w is None else w * terms))
 
 
 def gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
@@ -182,11 +249,10 @@ def gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
     use = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
     if len(use) < 10:
         raise CSIInputError("gamma_gamma: needs at least 10 customers with repeat purchases")
-    x, m = use["frequency"].to_numpy(float), use["monetary"].to_numpy(float)
-    res = optimize.minimize(lambda lp: -_gg_ll(lp, x, m), np.log([1.0, 1.0, 1.0]),
-                            method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10,
-                                                           "maxiter": 20000})
-    res = optimize.minimize(lambda lp: -_gg_ll(lp, x, m), res.x, method="BFGS")
+    (x, m), _, w = _compress(use["frequency"].to_numpy(float), use["monetary"].to_numpy(float))
+    sub = _subsample(len(x), w)
+    coarse = None if sub is None else (lambda lp: _gg_ll(lp, x[sub[0]], m[sub[0]], sub[1]))
+    res = _maximise(lambda lp: _gg_ll(lp, x, m, w), [1.0, 1.0, 1.0], coarse)
     p, q, g = np.exp(res.x)
     return GammaGamma(params={"p": float(p), "q": float(q), "gamma": float(g)},
                       loglik=float(-res.fun), summary=summary)

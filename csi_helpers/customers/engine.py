@@ -1,0 +1,351 @@
+"""The query engine for customer data: DuckDB, embedded, through Ibis.
+
+A national retailer's CRM export has a million customers and ten million transactions.
+Grouping such tables in pandas takes minutes and gigabytes; an embedded columnar engine
+does it in seconds. So every per-customer aggregate of customer management (revenue,
+orders, first and last purchase, sales per year, purchases and visits in a window, the
+daily purchases CLV counts) is an `Ibis <https://ibis-project.org>`_ expression over the
+transaction table, executed by `DuckDB <https://duckdb.org>`_ in this process (no server),
+and pandas only ever sees one row per customer.
+
+:class:`Purchases` checks a transaction table once (ids, dates, amounts, returns, rows
+after ``as_of``, ids missing from the customer master: every problem named, as
+``clean_transactions`` always did) and then answers per-customer questions:
+
+* :meth:`Purchases.value`: revenue, orders, first/last purchase, sales per year;
+* :meth:`Purchases.bought_since`: who bought in a window (the M/O tag);
+* :meth:`Purchases.daily`: one row per customer and purchase day (CLV's counting unit).
+
+Swapping the engine
+-------------------
+Where a client's CRM lives in a warehouse, the same expressions run there: pass Ibis
+tables of that backend instead of DataFrames, e.g.::
+
+    con = ibis.postgres.connect(host=..., database="crm")        # or snowflake, bigquery ...
+    p = Purchases(con.table("orders").rename(customer_id="cust_no"), as_of="2026-09-30",
+                  customers=con.table("members"))
+    p.value()           # the SQL runs in the warehouse; only per-customer rows come back
+
+With DataFrames (what the workbook's readers produce) the tables are registered in an
+in-memory DuckDB connection (:func:`connect`), zero-copy from Arrow where pandas holds
+Arrow strings.
+
+Example
+-------
+>>> tx = pd.DataFrame({"customer_id": ["c1", "c1", "c2"],
+...                    "date": ["2025-03-01", "2026-03-01", "2026-09-01"],
+...                    "amount": [100.0, 120.0, 50.0]})
+>>> Purchases(tx, "2026-09-30").value(bounds=[]).loc["c1", ["revenue", "orders"]].tolist()
+[220.0, 2.0]
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CSIInputError, CSIWarning
+
+__all__ = ["connect", "table", "Purchases", "store_visits"]
+
+_MAX_LISTED = 5
+
+# ibis 12 reads pandas' deprecated future.infer_string option on every conversion
+warnings.filterwarnings("ignore", message=".*future.infer_string.*", module="ibis")
+
+
+def connect(backend=None):
+    """An Ibis connection: the given one, one made from a URL (``"duckdb://crm.ddb"``,
+    ``"postgres://user@host/db"``), or by default an in-memory DuckDB using every core.
+
+    >>> connect().name
+    'duckdb'
+    """
+    import ibis
+
+    if backend is None:
+        return ibis.duckdb.connect(threads=os.cpu_count() or 1)
+    if isinstance(backend, str):
+        return ibis.connect(backend)
+    return backend
+
+
+def table(data):
+    """An Ibis table for a DataFrame (an in-memory table that queries run on in DuckDB,
+    Ibis's default backend) or an Ibis table as given. The DataFrame's index becomes column ``_row`` (the
+    row named in messages)."""
+    import ibis
+
+    if isinstance(data, ibis.Table):
+        return data
+    if not isinstance(data, pd.DataFrame):
+        raise CSIInputError(f"expected a DataFrame or an Ibis table, got {type(data).__name__}")
+    frame = data.reset_index(drop=True)
+    frame["_row"] = _row_labels(data.index)
+    # an in-memory table, handed to DuckDB zero-copy through Arrow when a query runs
+    # (create_table(temp=True) of ibis 12 fails on DuckDB 2.0: "DROP VIEW IF EXISTS")
+    return ibis.memtable(frame)
+
+
+def _row_labels(index: pd.Index) -> np.ndarray:
+    if pd.api.types.is_integer_dtype(index.dtype):
+        return index.to_numpy(dtype=np.int64)
+    return np.asarray(index.astype(str), dtype=object)
+
+
+def _listed(values: Sequence, total: int | None = None) -> str:
+    vals = list(values)[:_MAX_LISTED]
+    total = len(values) if total is None else total
+    more = f" and {total - len(vals)} more" if total > len(vals) else ""
+    return ", ".join(str(v) for v in vals) + more
+
+
+def _rows_of(t, mask) -> tuple[int, list]:
+    """(how many rows match, the first few row labels)."""
+    n = int(t.filter(mask).count().execute())
+    first = t.filter(mask).order_by("_row").limit(_MAX_LISTED)["_row"].execute().tolist() \
+        if n else []
+    return n, first
+
+
+def _typed(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """customer_id as stripped text, date as a normalised date, amount as a float, each
+    converted only where the column is not already of that type (the readers' tables
+    are). Problems raise naming the rows, as ``clean_transactions`` always did."""
+    if not isinstance(frame, pd.DataFrame):
+        raise CSIInputError(f"{what}: expected a DataFrame, got {type(frame).__name__}")
+    missing = [c for c in ("customer_id", "date") if c not in frame.columns]
+    if missing:
+        raise CSIInputError(f"{what}: column(s) {', '.join(map(repr, missing))} missing; the "
+                            "file needs customer_id, date (see docs/contracts.md)")
+    if len(frame) == 0:
+        raise CSIInputError(f"{what}: no rows; export the data for the period and try again")
+    out = frame.copy(deep=False)
+    ids = out["customer_id"]
+    if not pd.api.types.is_string_dtype(ids.dtype) or ids.dtype == object:
+        bad = ids.isna()
+        ids = ids.astype(str).where(~bad, None)
+    stripped = ids.str.strip()
+    bad = stripped.isna() | (stripped == "")
+    if bad.any():
+        raise CSIInputError(f"{what}.customer_id: empty in row(s) {_listed(frame.index[bad])}; "
+                            "fill in the customer id or delete the row(s)")
+    out["customer_id"] = stripped.astype("str")
+    d = out["date"]
+    if not pd.api.types.is_datetime64_any_dtype(d.dtype):
+        d = pd.to_datetime(d, errors="coerce")
+    bad = d.isna()
+    if bad.any():
+        raise CSIInputError(f"{what}.date: not a date (YYYY-MM-DD) in row(s) "
+                            f"{_listed(frame.index[bad])} (e.g. {frame['date'][bad].iloc[0]!r}); "
+                            "correct or delete the row(s)")
+    out["date"] = d.dt.normalize().astype("datetime64[us]")
+    if "amount" in out.columns:
+        raw = out["amount"]
+        amount = raw if pd.api.types.is_float_dtype(raw.dtype) else pd.to_numeric(raw, errors="coerce")
+        amount = amount.astype(float)
+        bad = ~np.isfinite(amount.to_numpy())
+        if bad.any():
+            raise CSIInputError(f"{what}.amount: not a number in row(s) {_listed(frame.index[bad])} "
+                                f"(e.g. {raw[bad].iloc[0]!r}); write amounts as plain numbers "
+                                "such as 1250.50, without currency signs or thousands separators")
+        out["amount"] = amount
+    return out
+
+
+def _customer_ids(customers) -> pd.Index:
+    if isinstance(customers, pd.DataFrame):
+        if "customer_id" not in customers.columns:
+            raise CSIInputError("customers: column 'customer_id' missing; the file needs "
+                                "customer_id (see docs/contracts.md)")
+        ids = customers["customer_id"]
+        bad = ids.isna() | (ids.astype(str).str.strip() == "")
+        if bad.any():
+            raise CSIInputError(f"customers.customer_id: empty in row(s) "
+                                f"{_listed(customers.index[bad])}; fill in the customer id or "
+                                "delete the row(s)")
+        return pd.Index(ids.astype(str).str.strip(), name="customer_id")
+    return pd.Index(customers["customer_id"].execute().astype(str), name="customer_id")
+
+
+def _money_sum(amount, where=None):
+    """The sum of amounts, exact: in DECIMAL(38, 4), then as a float. A parallel sum of
+    floats depends on the order the threads add them in, so two runs (or pandas and
+    DuckDB) could differ in the last bits and order equal revenues differently; sums of
+    money to the 1/100 of a cent are exact and repeatable."""
+    return amount.cast("decimal(38, 4)").sum(where=where).cast("float64")
+
+
+class Purchases:
+    """A checked transaction table, as of a reference date, ready for per-customer
+    questions (see the module docstring).
+
+    ``negative``: returns and refunds (negative amounts) raise unless ``"net"`` (netted
+    into revenue, with a warning) or ``"drop"`` (left out, with a warning). Rows after
+    ``as_of`` and rows of ids missing from ``customers`` are left out with a warning naming
+    them. Warnings are issued once, when the table is checked.
+
+    >>> tx = pd.DataFrame({"customer_id": ["c1", "c2"], "date": ["2026-01-05", "2026-09-01"],
+    ...                    "amount": [99.0, 10.0]})
+    >>> Purchases(tx, "2026-09-30").bought_since("2026-06-30").tolist()
+    ['c2']
+    """
+
+    def __init__(self, transactions, as_of, customers=None, negative: str = "error",
+                 what: str = "transactions"):
+        import ibis
+
+        if negative not in ("error", "net", "drop"):
+            raise CSIInputError(f"negative={negative!r}: use 'error', 'net' or 'drop'")
+        self.as_of = pd.Timestamp(as_of).normalize()
+        self.what = what
+        self.customer_ids = None if customers is None else _customer_ids(customers)
+        if customers is None:
+            self._known = None
+        elif isinstance(customers, ibis.Table):
+            self._known = customers.select("customer_id").distinct()
+        else:
+            self._known = table(pd.DataFrame({"customer_id": pd.Series(
+                self.customer_ids.unique(), dtype="str")}))
+        if isinstance(transactions, pd.DataFrame):
+            if "amount" not in transactions.columns:
+                raise CSIInputError(f"{what}: column(s) 'amount' missing; the file needs "
+                                    "customer_id, date, amount (see docs/contracts.md)")
+            frame = _typed(transactions, what)
+            keep = [c for c in ("customer_id", "date", "amount", "transaction_id")
+                    if c in frame.columns]
+            t = table(frame[keep])
+        elif isinstance(transactions, ibis.Table):
+            t = transactions
+            if "_row" not in t.columns:
+                t = t.mutate(_row=ibis.row_number())
+        else:
+            raise CSIInputError(f"{what}: expected a DataFrame, got {type(transactions).__name__}")
+        self.table = self._checked(t, negative)
+
+    # ------------------------------------------------------------------ checks
+    def _checked(self, t, negative):
+        import ibis
+
+        what = self.what
+        n_neg, rows = _rows_of(t, t.amount < 0)
+        if n_neg:
+            listed = _listed(rows, n_neg)
+            if negative == "error":
+                raise CSIInputError(
+                    f"{what}.amount: negative in {n_neg} row(s) {listed}; if these are "
+                    "returns or refunds pass negative='net' to net them against the customer's "
+                    "purchases (or 'drop' to ignore them), otherwise correct the amounts")
+            if negative == "drop":
+                warnings.warn(f"{what}.amount: {n_neg} negative row(s) ({listed}) dropped",
+                              CSIWarning, stacklevel=3)
+                t = t.filter(t.amount >= 0)
+            else:
+                warnings.warn(f"{what}.amount: {n_neg} negative row(s) ({listed}) netted "
+                              "into revenue as returns", CSIWarning, stacklevel=3)
+        as_of = self.as_of
+        n_late, rows = _rows_of(t, t.date > as_of)
+        if n_late:
+            warnings.warn(f"{what}.date: {n_late} row(s) after as_of {as_of.date()} "
+                          f"({_listed(rows, n_late)}) left out; they belong to the next period "
+                          "(or set tiering.as_of later)", CSIWarning, stacklevel=3)
+            t = t.filter(t.date <= as_of)
+        if self._known is not None:
+            known = self._known
+            unknown = t.anti_join(known, "customer_id")
+            counts = unknown.group_by("customer_id").aggregate(n=unknown.count()).execute()
+            if len(counts):
+                ids = sorted(counts["customer_id"].astype(str))
+                warnings.warn(
+                    f"{what}.customer_id: {len(ids)} id(s) not in customers ({_listed(ids)}); "
+                    f"their {int(counts['n'].sum())} transaction(s) are left out. Export the "
+                    "customer master again or correct the ids", CSIWarning, stacklevel=3)
+                t = t.semi_join(known, "customer_id")
+        if int(t.count().execute()) == 0:
+            raise CSIInputError(f"{what}: no transactions left on or before as_of "
+                                f"{as_of.date()}; check tiering.as_of and the export's period")
+        if "transaction_id" in t.columns:
+            # an empty transaction id is an order of its own (one per row)
+            order = ibis.coalesce(t.transaction_id.cast("string"),
+                                  ibis.literal("row") + t._row.cast("string"))
+        else:
+            order = ibis.literal("row") + t._row.cast("string")
+        return t.mutate(order=order).select("customer_id", "date", "amount", "order")
+
+    # ------------------------------------------------------------------ questions
+    def first_date(self) -> pd.Timestamp:
+        """The first purchase date in the checked table."""
+        return pd.Timestamp(self.table.date.min().execute())
+
+    def value(self, bounds: Iterable[tuple[pd.Timestamp, pd.Timestamp, str]] = ()) -> pd.DataFrame:
+        """Per customer with a purchase: ``revenue`` (sum of amounts), ``orders`` (distinct
+        orders), ``first_purchase``, ``last_purchase``, and one column of sales per
+        (start, end, name) of ``bounds``: the amounts with start < date <= end."""
+        t = self.table
+        metrics = {"revenue": _money_sum(t.amount), "orders": t.order.nunique(),
+                   "first_purchase": t.date.min(), "last_purchase": t.date.max()}
+        for start, end, name in bounds:
+            metrics[name] = _money_sum(t.amount, (t.date > start) & (t.date <= end))
+        out = t.group_by("customer_id").aggregate(**metrics).execute()
+        out = out.set_index("customer_id").sort_index()
+        out.index = pd.Index(out.index.astype(str), name="customer_id")
+        for _, _, name in bounds:
+            out[name] = out[name].fillna(0.0).astype(float)
+        out["orders"] = out["orders"].astype(float)
+        for c in ("first_purchase", "last_purchase"):
+            out[c] = pd.to_datetime(out[c]).astype("datetime64[us]")
+        return out
+
+    def bought_since(self, start) -> pd.Index:
+        """The customers with a purchase after ``start`` (start < date <= as_of), sorted."""
+        t = self.table
+        ids = t.filter(t.date > pd.Timestamp(start)).select("customer_id").distinct().execute()
+        return pd.Index(sorted(ids["customer_id"].astype(str)), name="customer_id")
+
+    def daily(self, end=None) -> pd.DataFrame:
+        """One row per customer and purchase day on or before ``end`` (default as_of):
+        ``customer_id``, ``date``, ``amount`` (the day's amounts summed)."""
+        t = self.table
+        if end is not None:
+            t = t.filter(t.date <= pd.Timestamp(end))
+        out = t.group_by(["customer_id", "date"]).aggregate(amount=_money_sum(t.amount)).execute()
+        out["customer_id"] = out["customer_id"].astype(str)
+        out["date"] = pd.to_datetime(out["date"]).astype("datetime64[us]")
+        return out
+
+
+def store_visits(visits, as_of, customer_ids: pd.Index, start) -> pd.Index:
+    """The customers (of ``customer_ids``) with a store visit after ``start`` up to
+    ``as_of``. Visits after as_of and visits of unknown ids are left out with a warning.
+
+    >>> v = pd.DataFrame({"customer_id": ["c1", "c2"], "date": ["2026-06-01", "2024-01-01"]})
+    >>> store_visits(v, "2026-09-30", pd.Index(["c1", "c2"]), "2025-09-30").tolist()
+    ['c1']
+    """
+    import ibis
+
+    as_of = pd.Timestamp(as_of).normalize()
+    if isinstance(visits, pd.DataFrame):
+        t = table(_typed(visits, "visits")[["customer_id", "date"]])
+    elif isinstance(visits, ibis.Table):
+        t = visits if "_row" in visits.columns else visits.mutate(_row=ibis.row_number())
+    else:
+        raise CSIInputError(f"visits: expected a DataFrame, got {type(visits).__name__}")
+    n_late, rows = _rows_of(t, t.date > as_of)
+    if n_late:
+        warnings.warn(f"visits.date: {n_late} visit(s) after as_of {as_of.date()} "
+                      f"({_listed(rows, n_late)}) left out", CSIWarning, stacklevel=2)
+        t = t.filter(t.date <= as_of)
+    known = table(pd.DataFrame({"customer_id": pd.Series(customer_ids.unique(), dtype="str")}))
+    unknown = t.anti_join(known, "customer_id").select("customer_id").distinct().execute()
+    if len(unknown):
+        ids = sorted(unknown["customer_id"].astype(str))
+        warnings.warn(f"visits.customer_id: {len(ids)} id(s) not in customers ({_listed(ids)}) "
+                      "left out; export the customer master again or correct the ids",
+                      CSIWarning, stacklevel=2)
+    seen = t.semi_join(known, "customer_id")
+    ids = seen.filter(seen.date > pd.Timestamp(start)).select("customer_id").distinct().execute()
+    return pd.Index(sorted(ids["customer_id"].astype(str)), name="customer_id")
