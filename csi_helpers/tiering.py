@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .customers.engine import Purchases, store_visits
+from .customers.engine import Purchases, member, store_visits
 from .errors import CSIInputError, CSIWarning
 
 #: Floating-point slack for share and growth thresholds (0.8 may be 0.7999999999).
@@ -453,6 +453,23 @@ def yearly_sales(transactions: pd.DataFrame, as_of, years: int | None = None,
     wide.index.name = "customer_id"
     wide.columns.name = "year"
     return wide
+
+
+def purchases(transactions, as_of, customers=None, negative: str | None = "error") -> Purchases:
+    """The transactions checked once, in the embedded engine, as of ``as_of``
+    (:class:`~csi_helpers.customers.engine.Purchases`): pass the result to
+    :func:`customer_value`, :func:`yearly_sales`, :func:`tags`, :func:`rfm` and the CLV
+    functions instead of the transactions, and the checks (and their warnings) run once.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": ["c1", "c1"], "date": ["2025-03-01", "2026-03-01"],
+    ...                    "amount": [100.0, 120.0]})
+    >>> p = purchases(tx, "2026-09-30")
+    >>> customer_value(p, "2026-09-30", years=1)["sales_2026"].tolist()
+    [120.0]
+    """
+    return _purchases(transactions, _as_of(as_of), customers, negative or "error")
 
 
 def _purchases(transactions, as_of: pd.Timestamp, customers=None, negative: str = "error"
@@ -940,15 +957,16 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
         t[f"growth_{col}"] = g[col]
 
     # A by type
-    a_type = ctype.isin([s.lower() for s in a_types])
+    a_type = pd.Series(member(ctype, [s.lower() for s in a_types]), index=ctype.index)
     # A by sales: top share among franchisees
-    pool = ctype.isin([s.lower() for s in among]) & ~a_type
-    n_pool = int((ctype.isin([s.lower() for s in among])).sum())
+    in_pool = pd.Series(member(ctype, [s.lower() for s in among]), index=ctype.index)
+    pool = in_pool & ~a_type
+    n_pool = int(in_pool.sum())
     k = math.ceil(a_top_share * n_pool - _TOL) if n_pool else 0
     top = pd.Series(False, index=c.index)
     pool_rank = pd.Series(np.nan, index=c.index)
     if k > 0:
-        s = y.loc[ctype.isin([s.lower() for s in among]), last]
+        s = y.loc[in_pool, last]
         r = s.rank(ascending=False, method="min")
         pool_rank.loc[r.index] = r
         cut = r <= k
@@ -995,21 +1013,45 @@ def _pct(v) -> str:
     return "n/a" if pd.isna(v) else f"{v:+.0%}"
 
 
+def _pcts(v: pd.Series) -> pd.Series:
+    """:func:`_pct` of every value, vectorised: sign, whole percent (rounded half to even,
+    as Python's format does), "n/a" for missing."""
+    x = v.to_numpy(dtype=float)
+    out = pd.Series("n/a", index=v.index, dtype="str")
+    ok = np.isfinite(x)
+    whole = np.abs(np.round(x[ok] * 100)).astype(np.int64).astype(str)
+    sign = np.where(np.signbit(x[ok]), "-", "+")
+    out[ok] = np.char.add(np.char.add(sign, whole), "%")
+    odd = ~ok & ~np.isnan(x)                                 # ±inf: Python's own text
+    if odd.any():
+        out[odd] = [_pct(y) for y in x[odd]]
+    return out
+
+
+def _scores_text(v: pd.Series, missing: str = "missing") -> pd.Series:
+    """:func:`_fmt_score` of every value, through the few distinct values."""
+    codes, uniques = pd.factorize(v)
+    texts = np.array([_fmt_score(u) for u in uniques] + [missing], dtype=object)
+    if missing != "missing":
+        texts[:-1] = [t if t != "missing" else missing for t in texts[:-1]]
+    return pd.Series(texts[codes], index=v.index, dtype="str")
+
+
 def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_ok, pool_rank,
                   a_types, among, a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
                   zh: bool) -> np.ndarray:
     """The reason of every customer's rule-based tier, built column-wise (a million
     customers in seconds): A by type, A by top sales, B by growth and scores, or C with
     what failed."""
-    parts = [f"{col} " + g[col].map(_pct).astype(object) for col in recent]
+    # Arrow strings: the concatenations below run in Arrow, not per Python object
+    parts = [f"{col} " + _pcts(g[col]) for col in recent]
     gs = parts[0]
     for part in parts[1:]:
         gs = gs + ", " + part
-    coop = c["cooperation"].map(_fmt_score).astype(object)
-    loy = c["loyalty"].map(_fmt_score).astype(object)
+    coop, loy = _scores_text(c["cooperation"]), _scores_text(c["loyalty"])
     low = _fmt_score(b_min_cooperation)
-    ctype = c["customer_type"].astype(str).astype(object)
-    rank = pool_rank.map(lambda v: "" if pd.isna(v) else str(int(v))).astype(object)
+    ctype = c["customer_type"].astype("str")
+    rank = _scores_text(pool_rank, missing="")
     group = "/".join(among)
     if zh:
         sc = "配合度 " + coop + "，忠诚度 " + loy
@@ -1030,11 +1072,11 @@ def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_o
         no_scores = sc + f" not both >= {low}"
         c_head, sep = "C: not A by type or top sales; ", "; "
     grow, scored = grow_ok.to_numpy(bool), scores_ok.to_numpy(bool)
-    why = np.where(~grow & ~scored, no_growth + sep + no_scores,
-                   np.where(~grow, no_growth, np.where(~scored, no_scores, "")))
-    return np.select([a_type.to_numpy(bool), a_sales.to_numpy(bool), b_rule.to_numpy(bool)],
-                     [by_type.to_numpy(), by_sales.to_numpy(), b.to_numpy()],
-                     default=(c_head + pd.Series(why, index=c.index)).to_numpy()).astype(object)
+    why = (no_growth + sep + no_scores).where(~grow & ~scored,
+                                              no_growth.where(~grow, no_scores.where(~scored, "")))
+    out = (c_head + why).where(~b_rule.to_numpy(bool), b)
+    out = out.where(~a_sales.to_numpy(bool), by_sales)
+    return out.where(~a_type.to_numpy(bool), by_type).to_numpy(dtype=object)
 
 
 def _fmt_score(v) -> str:
@@ -1125,9 +1167,9 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     else:
         vip_ids = {str(x) for x in vip}
     out = pd.DataFrame(index=c.index)
-    out["visited"] = out.index.isin(list(visited_ids))
-    out["bought"] = out.index.isin(list(bought_ids))
-    out["vip"] = out.index.isin(list(vip_ids))
+    out["visited"] = member(out.index, visited_ids)
+    out["bought"] = member(out.index, bought_ids)
+    out["vip"] = member(out.index, vip_ids)
     out["visit_tag"] = np.where(out["visited"], "Y", "N")
     out["buy_tag"] = np.where(out["bought"], "M", "O")
     out["tag"] = out["visit_tag"] + "+" + out["buy_tag"] + np.where(out["vip"], "+VIP", "")

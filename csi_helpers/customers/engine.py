@@ -49,7 +49,7 @@ import pandas as pd
 
 from ..errors import CSIInputError, CSIWarning
 
-__all__ = ["connect", "table", "Purchases", "store_visits"]
+__all__ = ["connect", "table", "Purchases", "store_visits", "purchase_days", "member"]
 
 _MAX_LISTED = 5
 
@@ -73,6 +73,25 @@ def connect(backend=None):
     return backend
 
 
+#: DuckDB's memory for one query (it spills to disk beyond): the per-customer aggregates
+#: of a 10-million-row export fit, and the workbook stays under 2 GB in all.
+MEMORY_LIMIT = "1GB"
+_configured = False
+
+
+def _configure() -> None:
+    """The in-memory DuckDB that Ibis runs in-memory tables on: a memory limit, and no
+    promise to keep row order (every result here is sorted in pandas), which saves memory."""
+    global _configured
+    if not _configured:
+        import ibis
+
+        con = ibis.get_backend()
+        con.raw_sql(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.raw_sql("SET preserve_insertion_order = false")
+        _configured = True
+
+
 def table(data):
     """An Ibis table for a DataFrame (an in-memory table that queries run on in DuckDB,
     Ibis's default backend) or an Ibis table as given. The DataFrame's index becomes column ``_row`` (the
@@ -83,11 +102,35 @@ def table(data):
         return data
     if not isinstance(data, pd.DataFrame):
         raise CSIInputError(f"expected a DataFrame or an Ibis table, got {type(data).__name__}")
+    _configure()
     frame = data.reset_index(drop=True)
     frame["_row"] = _row_labels(data.index)
     # an in-memory table, handed to DuckDB zero-copy through Arrow when a query runs
     # (create_table(temp=True) of ibis 12 fails on DuckDB 2.0: "DROP VIEW IF EXISTS")
     return ibis.memtable(frame)
+
+
+def member(values, wanted) -> np.ndarray:
+    """``values.isin(wanted)`` as a bool array, fast on Arrow strings too (pandas 3 turns
+    each of a million Arrow strings into a Python object for ``isin``: seconds; Arrow's
+    own ``is_in`` takes a fraction of that).
+
+    >>> member(pd.Index(["a", "b", "c"]), {"c", "a"}).tolist()
+    [True, False, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = list(wanted) if not isinstance(wanted, (pd.Index, pd.Series, np.ndarray)) else wanted
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        left = pa.array(values.to_numpy(dtype=object) if len(values) < 1000 else values.array)
+        if len(wanted) == 0:
+            return np.zeros(len(values), bool)
+        right = pa.array(pd.Series(wanted, dtype="str").array)
+        return pc.is_in(left, value_set=right).fill_null(False).to_numpy(zero_copy_only=False)
+    return np.asarray(pd.Index(values).isin(list(wanted) if not hasattr(wanted, "dtype")
+                                            else wanted), dtype=bool)
 
 
 def _row_labels(index: pd.Index) -> np.ndarray:
@@ -179,6 +222,9 @@ def _money_sum(amount, where=None):
     return amount.cast("decimal(38, 4)").sum(where=where).cast("float64")
 
 
+_BASE = ("revenue", "orders", "first_purchase", "last_purchase")
+
+
 class Purchases:
     """A checked transaction table, as of a reference date, ready for per-customer
     questions (see the module docstring).
@@ -225,6 +271,7 @@ class Purchases:
         else:
             raise CSIInputError(f"{what}: expected a DataFrame, got {type(transactions).__name__}")
         self.table = self._checked(t, negative)
+        self._values: dict = {}                  # value() by bounds: asked several times
 
     # ------------------------------------------------------------------ checks
     def _checked(self, t, negative):
@@ -280,16 +327,27 @@ class Purchases:
         """The first purchase date in the checked table."""
         return pd.Timestamp(self.table.date.min().execute())
 
-    def value(self, bounds: Iterable[tuple[pd.Timestamp, pd.Timestamp, str]] = ()) -> pd.DataFrame:
-        """Per customer with a purchase: ``revenue`` (sum of amounts), ``orders`` (distinct
-        orders), ``first_purchase``, ``last_purchase``, and one column of sales per
-        (start, end, name) of ``bounds``: the amounts with start < date <= end."""
+    def value_expr(self, bounds: Iterable[tuple[pd.Timestamp, pd.Timestamp, str]] = ()):
+        """The Ibis expression of :meth:`value` (compile it for another engine with
+        ``ibis.to_sql(expr, dialect="postgres")``)."""
         t = self.table
         metrics = {"revenue": _money_sum(t.amount), "orders": t.order.nunique(),
                    "first_purchase": t.date.min(), "last_purchase": t.date.max()}
         for start, end, name in bounds:
             metrics[name] = _money_sum(t.amount, (t.date > start) & (t.date <= end))
-        out = t.group_by("customer_id").aggregate(**metrics).execute()
+        return t.group_by("customer_id").aggregate(**metrics)
+
+    def value(self, bounds: Iterable[tuple[pd.Timestamp, pd.Timestamp, str]] = ()) -> pd.DataFrame:
+        """Per customer with a purchase: ``revenue`` (sum of amounts), ``orders`` (distinct
+        orders), ``first_purchase``, ``last_purchase``, and one column of sales per
+        (start, end, name) of ``bounds``: the amounts with start < date <= end."""
+        bounds = list(bounds)
+        key = tuple((str(a), str(b), n) for a, b, n in bounds)
+        if key in self._values:
+            return self._values[key].copy()
+        if not bounds and self._values:        # the base columns of any earlier answer
+            return next(iter(self._values.values()))[list(_BASE)].copy()
+        out = self.value_expr(bounds).execute()
         out = out.set_index("customer_id").sort_index()
         out.index = pd.Index(out.index.astype(str), name="customer_id")
         for _, _, name in bounds:
@@ -297,7 +355,8 @@ class Purchases:
         out["orders"] = out["orders"].astype(float)
         for c in ("first_purchase", "last_purchase"):
             out[c] = pd.to_datetime(out[c]).astype("datetime64[us]")
-        return out
+        self._values[key] = out
+        return out.copy()
 
     def bought_since(self, start) -> pd.Index:
         """The customers with a purchase after ``start`` (start < date <= as_of), sorted."""
@@ -349,3 +408,50 @@ def store_visits(visits, as_of, customer_ids: pd.Index, start) -> pd.Index:
     seen = t.semi_join(known, "customer_id")
     ids = seen.filter(seen.date > pd.Timestamp(start)).select("customer_id").distinct().execute()
     return pd.Index(sorted(ids["customer_id"].astype(str)), name="customer_id")
+
+
+def purchase_days(transactions, end, start=None, amount: bool = True) -> pd.DataFrame:
+    """Per customer, counting one purchase per customer and day (the unit of the BG/NBD
+    and Gamma-Gamma papers) with start < date <= end: ``days`` (purchase days),
+    ``first`` and ``last`` (dates), and with ``amount`` ``repeat_mean``, the mean of the
+    days' amounts after the first day (NaN without a repeat).
+
+    ``transactions``: a :class:`Purchases`, or a table with ``customer_id``, ``date`` (and
+    ``amount``) as a DataFrame or an Ibis table.
+
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "amount": [5.0, 5.0, 20.0, 9.0],
+    ...                    "date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-02-01",
+    ...                                            "2026-03-01"])})
+    >>> purchase_days(tx, "2026-12-31")[["days", "repeat_mean"]].to_dict("index")
+    {'a': {'days': 2, 'repeat_mean': 20.0}, 'b': {'days': 1, 'repeat_mean': nan}}
+    """
+    import ibis
+
+    if isinstance(transactions, Purchases):
+        t = transactions.table
+    elif isinstance(transactions, pd.DataFrame):
+        cols = ["customer_id", "date"] + (["amount"] if amount else [])
+        t = table(transactions[cols])
+    elif isinstance(transactions, ibis.Table):
+        t = transactions
+    else:
+        raise CSIInputError(f"transactions: expected a DataFrame, got {type(transactions).__name__}")
+    t = t.filter(t.date <= pd.Timestamp(end))
+    if start is not None:
+        t = t.filter(t.date > pd.Timestamp(start))
+    if amount:
+        d = t.group_by(["customer_id", "date"]).aggregate(amount=_money_sum(t.amount))
+    else:
+        d = t.select("customer_id", "date").distinct()
+    f = d.group_by("customer_id").aggregate(days=d.count(), first=d.date.min(), last=d.date.max())
+    if amount:
+        j = d.join(f, "customer_id")
+        later = j.filter(j.date > j.first)
+        m = later.group_by("customer_id").aggregate(repeat_mean=later.amount.mean())
+        f = f.left_join(m, "customer_id").drop("customer_id_right")
+    out = f.execute().set_index("customer_id").sort_index()
+    out.index = pd.Index(out.index.astype(str), name="customer_id")
+    out["days"] = out["days"].astype(int)
+    for c in ("first", "last"):
+        out[c] = pd.to_datetime(out[c]).astype("datetime64[us]")
+    return out

@@ -191,6 +191,112 @@ def _longest_line(data: bytes) -> tuple[int, int]:
     return int(lengths[k]), k + 1
 
 
+#: From this size on a CSV is parsed by Arrow's multi-threaded reader into Arrow strings
+#: (pandas' object cells cost ~60 bytes each: a 10-million-row CRM export would need
+#: gigabytes). The grid is the same: every cell text, blank cells missing, blank lines kept.
+ARROW_BYTES = 16 * 2**20
+
+
+_CHUNK = 16 * 2**20
+
+
+def _scan_big_csv(path: Path, encoding: str, where: str, setting: str | None
+                  ) -> tuple[str, str, bool, str]:
+    """What :func:`_read_csv_grid` learns from the decoded text, learnt chunk by chunk so a
+    large file is never held in memory twice: (encoding, delimiter, whether cells need
+    stripping, the first line). A decode error names the line, as for small files; a line
+    over MAX_FIELD characters (an unclosed quote) is refused."""
+    import codecs
+
+    from .text import ENCODINGS, _AUTO_ORDER
+
+    if encoding not in ENCODINGS:
+        raise CSIInputError(f"{where}: encoding {encoding!r} is not supported; use one of "
+                            f"{' | '.join(ENCODINGS)}" + (f" ({setting})" if setting else ""))
+    tried = []
+    for enc in (_AUTO_ORDER if encoding == "auto" else (encoding,)):
+        decoder = codecs.getincrementaldecoder(enc)()
+        lines, head, strip, longest, since = 0, "", False, (0, 0), 0
+        delim = None
+        with open(path, "rb") as f:
+            while True:
+                chunk = f.read(_CHUNK)
+                try:
+                    part = decoder.decode(chunk, final=not chunk)
+                except UnicodeDecodeError as exc:
+                    tried.append((enc, lines + chunk.count(b"\n", 0, exc.start) + 1))
+                    break
+                if delim is None and part:
+                    head = part[:1_000_000].lstrip("\ufeff")
+                    delim = sniff_delimiter(head)
+                if part and not strip:
+                    strip = _needs_strip(part, delim or ",", chunk)
+                b = np.frombuffer(chunk, dtype=np.uint8)
+                ends = np.flatnonzero(b == 10)
+                gaps = np.diff(np.concatenate(([-1 - since], ends)))
+                if len(gaps) and gaps.max() - 1 > longest[0]:
+                    k = int(gaps.argmax())
+                    longest = (int(gaps[k]) - 1, lines + k + 1)
+                since = len(b) - 1 - ends[-1] if len(ends) else since + len(b)
+                if since > MAX_FIELD:
+                    longest = (since, lines + len(ends) + 1)
+                lines += len(ends)
+                if not chunk:
+                    break
+        if len(tried) and tried[-1][0] == enc:
+            continue
+        if longest[0] > MAX_FIELD:
+            raise CSIInputError(f"{where}: line {longest[1]} holds over {MAX_FIELD:,} characters; "
+                                "a quote is probably not closed there: fix the quoting or "
+                                "remove the field")
+        used = "utf-8" if enc == "utf-8-sig" else enc
+        return used, delim or ",", strip, head.split("\n", 1)[0]
+    if encoding != "auto":
+        fix = ("save it as UTF-8 (in Excel: 'CSV UTF-8') or set "
+               f"{setting or 'the encoding'} to auto")
+        raise CSIInputError(f"{where}: line {tried[0][1]} is not valid {encoding}; {fix}")
+    shown = ", ".join(f"{'utf-8' if e == 'utf-8-sig' else e} (line {n})" for e, n in tried)
+    raise CSIInputError(f"{where}: cannot be decoded as {shown}; save it as UTF-8 (in Excel: "
+                        "'CSV UTF-8') or, if you know its encoding, convert it to one of "
+                        "utf-8 | gbk | gb18030")
+
+
+def _read_big_csv_grid(path: Path, where: str, encoding: str, setting: str | None) -> Grid:
+    enc, delim, strip, first = _scan_big_csv(path, encoding, where, setting)
+    frame = _read_csv_arrow(path, where, enc, delim, first)
+    if strip:
+        frame = _strip(frame)
+    return Grid(_drop_trailing_blank(frame), "csv", enc, delim)
+
+
+def _read_csv_arrow(path: Path, where: str, enc: str, delim: str, first: str) -> pd.DataFrame:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    ncols = len(next(csv.reader([first], delimiter=delim)))
+    names = [f"f{i}" for i in range(ncols)]
+    arrow_enc = "utf8" if enc in ("utf-8", "utf-8-sig") else enc
+    try:
+        table = pcsv.read_csv(
+            str(path),
+            read_options=pcsv.ReadOptions(column_names=names, encoding=arrow_enc,
+                                          block_size=16 * 2**20),
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True,
+                                            ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                null_values=[""], strings_can_be_null=True,
+                                                quoted_strings_can_be_null=True))
+    except pa.ArrowInvalid as exc:
+        raise CSIInputError(f"{where}: not a readable table ({exc}); check that every line "
+                            f"has the same number of {delim!r}-separated fields and that "
+                            "quotes are balanced") from None
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    if len(frame) and isinstance(frame.iat[0, 0], str) and frame.iat[0, 0].startswith("\ufeff"):
+        frame.iat[0, 0] = frame.iat[0, 0].lstrip("\ufeff")      # copies the column: rare
+    frame.columns = range(frame.shape[1])
+    return frame
+
+
 def _read_csv_grid(data: bytes, where: str, encoding: str, setting: str | None) -> Grid:
     # Decoding once up front names the bad line of a wrongly encoded file; pandas then
     # parses the bytes itself (3x faster than parsing the decoded text).
@@ -283,6 +389,11 @@ def _read_excel_grid(path: Path, where: str, kind: str, sheet, setting: str | No
     return Grid(_drop_trailing_blank(frame), kind, None, None, name, names)
 
 
+def _head(path, n: int = 512) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
 def read_grid(path: str | Path, *, encoding: str = "auto", sheet=None,
               setting: str | None = None) -> Grid:
     """Read a CSV / TXT or Excel file into a :class:`Grid` of text cells.
@@ -295,6 +406,10 @@ def read_grid(path: str | Path, *, encoding: str = "auto", sheet=None,
     setting : the params key of this source (e.g. ``sources.survey``), named in messages.
     """
     where = show_path(path)
+    size = Path(path).stat().st_size if Path(path).is_file() else 0
+    if size >= ARROW_BYTES and file_kind(path, _head(path)) == "csv":
+        return _read_big_csv_grid(Path(path), where, encoding or "auto",
+                                  f"{setting}.encoding" if setting else None)
     data = read_bytes(path)
     kind = file_kind(path, data[:512])
     if kind in ("xlsx", "xls"):

@@ -98,6 +98,8 @@ def _text(x) -> str:
 def _run(raw: pd.Series, core, dtype) -> Parsed:
     """Apply `core` (object array of str -> (values, bad, ambiguous)) to the non-empty cells."""
     raw = raw if isinstance(raw, pd.Series) else pd.Series(raw)
+    if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
+        return _run_arrow(raw, core, dtype)
     arr = raw.to_numpy(dtype=object)
     present = ~pd.isna(arr)
     vals = arr[present]
@@ -116,6 +118,23 @@ def _run(raw: pd.Series, core, dtype) -> Parsed:
                      dtype=dtype)
     bad, amb = np.zeros(len(arr), bool), np.zeros(len(arr), bool)
     values[present], bad[present], amb[present] = got
+    return Parsed(pd.Series(values, index=raw.index, name=raw.name),
+                  pd.Series(bad, index=raw.index, name=raw.name),
+                  pd.Series(amb, index=raw.index, name=raw.name))
+
+
+def _run_arrow(raw: pd.Series, core, dtype) -> Parsed:
+    """:func:`_run` for a column of Arrow strings (a large CSV): the distinct values are
+    found by Arrow and only they become Python strings."""
+    codes, uniques = pd.factorize(raw)
+    present = codes >= 0
+    values = np.full(len(raw), np.datetime64("NaT") if dtype.kind == "M" else np.nan,
+                     dtype=dtype)
+    bad, amb = np.zeros(len(raw), bool), np.zeros(len(raw), bool)
+    if len(uniques):
+        got = _threaded(core, np.asarray(uniques, dtype=object))
+        pick = codes[present]
+        values[present], bad[present], amb[present] = (g[pick] for g in got)
     return Parsed(pd.Series(values, index=raw.index, name=raw.name),
                   pd.Series(bad, index=raw.index, name=raw.name),
                   pd.Series(amb, index=raw.index, name=raw.name))

@@ -1,0 +1,116 @@
+"""Benchmark: notebook 05's customer management on CRM exports of 10k, 100k and 1M customers.
+
+Target (issue 10, 2-core machine): the whole of notebook 05's calls, reading included,
+<= 60 s and <= 2 GB peak memory on 1,000,000 customers / 10,000,000 transactions. The
+export has the demo's layout (customers, transactions, store visits as CSV), drawn by the
+demo generator and thinned to 10 transactions and 3 visits per customer. Each size runs
+in a fresh process, so the peak resident set size (``ru_maxrss``: Python, pandas, Arrow
+and DuckDB buffers together) is that size's alone. The files are written once into a
+cache folder and reused.
+
+    .venv/bin/python benchmarks/bench_customers.py [--sizes 10000 100000 1000000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+
+def make_export(folder: Path, customers: int, seed: int = 1) -> Path:
+    """The demo's CRM layout at ``customers`` customers (10 transactions and 3 visits
+    each), written once."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from csi_helpers import demo
+
+    out = folder / f"crm_{customers}"
+    if (out / "visits.csv").exists():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    c, tx, visits, _ = demo._customers_and_transactions(rng, customers)
+    tx = tx.iloc[np.sort(rng.choice(len(tx), size=min(len(tx), 10 * customers), replace=False))]
+    visits = visits.iloc[np.sort(rng.choice(len(visits), size=min(len(visits), 3 * customers),
+                                            replace=False))]
+    for name, df in (("customers", c), ("transactions", tx), ("visits", visits)):
+        pcsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), out / f"{name}.csv")
+    return out
+
+
+def run(folder: Path) -> dict:
+    """Notebook 05's calls on the export in ``folder``: seconds per step."""
+    from csi_helpers import tiering
+    from csi_helpers.customers import clv
+    from csi_helpers.sources import crm
+
+    warnings.simplefilter("ignore")
+    steps: dict[str, float] = {}
+
+    def step(name, f):
+        t0 = time.perf_counter()
+        out = f()
+        steps[name] = time.perf_counter() - t0
+        return out
+
+    customers = step("read customers", lambda: crm.load("customers", {"path": str(folder / "customers.csv")}).data)
+    transactions = step("read transactions",
+                        lambda: crm.load("transactions", {"path": str(folder / "transactions.csv")}).data)
+    visits = step("read visits", lambda: crm.load("visits", {"path": str(folder / "visits.csv")}).data)
+    cfg = tiering.settings({"tiering": {}}, transactions)
+    as_of = cfg["as_of"]
+    purchases = step("check transactions", lambda: tiering.purchases(transactions, as_of, customers))
+    value = step("customer_value", lambda: tiering.customer_value(purchases, as_of, customers=customers))
+    abc = step("abc", lambda: tiering.abc(value["revenue"], **cfg["abc"]))
+    pyr = step("pyramid", lambda: tiering.pyramid(value["revenue"], **cfg["pyramid"]))
+    rule = step("rule_abc", lambda: tiering.rule_abc(customers, value, **cfg["rule_abc"]))
+    step("lifecycle", lambda: tiering.lifecycle(value))
+    tags = step("tags", lambda: tiering.tags(customers, purchases, visits, as_of, 365, vip=pyr))
+    step("rfm", lambda: tiering.rfm_segments(tiering.rfm(purchases, as_of, customers=customers)))
+    step("action_table", lambda: tiering.action_table(rule.tier, tags, value["revenue"]))
+    step("clv holdout", lambda: clv.holdout_check(purchases, holdout_months=12))
+    step("clv value", lambda: clv.by_tier(clv.value(clv.rfm_summary(purchases)), rule.tier))
+    del abc
+    return {"rows": {"customers": len(customers), "transactions": len(transactions),
+                     "visits": len(visits)},
+            "steps": steps, "total": sum(steps.values()),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "csi_bench_crm")
+    ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)   # the child process
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run(args.one)))
+        return
+    results = {}
+    for n in args.sizes:
+        folder = make_export(args.cache, n)
+        done = subprocess.run([sys.executable, __file__, "--one", str(folder)], check=True,
+                              capture_output=True, text=True)
+        results[n] = json.loads(done.stdout.strip().splitlines()[-1])
+    steps = list(next(iter(results.values()))["steps"])
+    print(f"{'step':<20}" + "".join(f"{n:>12,}" for n in results))
+    for s in steps:
+        print(f"{s:<20}" + "".join(f"{r['steps'][s]:>11.2f}s" for r in results.values()))
+    print(f"{'total':<20}" + "".join(f"{r['total']:>11.1f}s" for r in results.values()))
+    print(f"{'peak memory':<20}" + "".join(f"{r['peak_mb']:>9,.0f} MB" for r in results.values()))
+    print(f"{'transactions':<20}" + "".join(f"{r['rows']['transactions']:>12,}"
+                                            for r in results.values()))
+    print("target on 1,000,000 customers / 10,000,000 transactions: <= 60 s, <= 2,048 MB")
+
+
+if __name__ == "__main__":
+    main()
