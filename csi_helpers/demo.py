@@ -62,7 +62,9 @@ from .errors import CSIInputError, CSIWarning
 
 __all__ = ["FILES", "generate", "ensure", "model", "implied_lv_correlation"]
 
-GENERATOR_VERSION = 1
+#: 2: the customer-management exports (acquisition, channel costs, complaints, ratings)
+#: and their truth keys; every file of version 1 is unchanged.
+GENERATOR_VERSION = 2
 
 # ---------------------------------------------------------------------------- the names
 # (must agree with params/demo.yaml; tests/test_demo.py checks)
@@ -73,6 +75,10 @@ FILES = {
     "visits": "visits.csv",
     "notes": "notes.csv",
     "secondary": "secondary.csv",
+    "acquisition": "acquisition.csv",
+    "channel_costs": "channel_costs.csv",
+    "complaints": "complaints.csv",
+    "ratings": "ratings.csv",
     "truth": "truth.json",
 }
 LVS = ["IMAG", "EXPE", "QUAL", "VAL", "SAT", "COMP", "LOY"]
@@ -862,16 +868,24 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
         "pls_population": population,
     }
     # customer-management exports: their own stream ([seed, 5]) and drawn last, so every
-    # file above stays as it was; written beside them, not in FILES / paths (yet)
+    # file above stays as it was
     from . import demo_customers
     crm, crm_truth = demo_customers.generate_crm(seed, customers, tx, info, survey)
     for key, df in crm.items():
-        df.to_csv(out / demo_customers.FILES[key], index=False, encoding="utf-8",
-                  lineterminator="\n")
+        df.to_csv(paths[key], index=False, encoding="utf-8", lineterminator="\n")
     truth.update(crm_truth)
     paths["truth"].write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                               encoding="utf-8")
     return paths
+
+
+def _older(folder: Path) -> bool:
+    """Whether the set's truth.json comes from an older generator version."""
+    try:
+        made = json.loads((folder / FILES["truth"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return int(made.get("generator_version", 0)) < GENERATOR_VERSION
 
 
 def _complete(folder: Path) -> bool:
@@ -916,7 +930,7 @@ def ensure(params: dict) -> bool:
     except (KeyError, TypeError):
         raise CSIInputError("params: demo.seed is missing; add `demo: {seed: 20261123}`") from None
     folder = Path(survey_path).parent
-    if _complete(folder):
+    if _complete(folder) and not _older(folder):
         _warn_if_other_seed(folder, seed)
         return False
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -929,6 +943,10 @@ def ensure(params: dict) -> bool:
         for name in sorted(FILES.values(), key=lambda s: s == FILES["truth"]):
             target = folder / name
             if target.exists():
+                if name == FILES["truth"] and _older(folder):
+                    # an older generator's set: its files are this one's, the truth grew
+                    os.replace(tmp / name, target)
+                    created = True
                 continue
             try:
                 os.link(tmp / name, target)

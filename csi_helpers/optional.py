@@ -13,6 +13,9 @@ part               present when
 ``competitors``    ``framing.competitors`` lists at least one competitor
 ``crm``            ``sources.customers`` and ``sources.transactions`` are given
 ``visits``         ``sources.visits`` is given
+``channels``       ``sources.acquisition`` (the channel of each customer) is given
+``complaints``     ``sources.complaints`` (the complaint log) is given
+``ratings``        ``sources.ratings`` (the value-rating sheet) is given
 ``linked``         ``sources.survey.customer_id_column`` links respondents to the CRM
 ``waves``          an earlier wave of the client has a complete run (the runner finds
                    it: ``csi_helpers.tracking.earlier_runs``)
@@ -23,7 +26,7 @@ part               present when
 Example
 -------
 >>> missing_parts({"framing": {"competitors": []}, "sources": {"survey": {}}})
-['competitors', 'crm', 'visits', 'linked', 'waves', 'demo']
+['competitors', 'crm', 'visits', 'channels', 'complaints', 'ratings', 'linked', 'waves', 'demo']
 """
 from __future__ import annotations
 
@@ -44,6 +47,9 @@ PARTS = {
     "competitors": lambda p: bool((p.get("framing") or {}).get("competitors")),
     "crm": lambda p: bool(_sources(p).get("customers")) and bool(_sources(p).get("transactions")),
     "visits": lambda p: bool(_sources(p).get("visits")),
+    "channels": lambda p: bool(_sources(p).get("acquisition")),
+    "complaints": lambda p: bool(_sources(p).get("complaints")),
+    "ratings": lambda p: bool(_sources(p).get("ratings")),
     "linked": lambda p: bool((_sources(p).get("survey") or {}).get("customer_id_column"))
     and bool(_sources(p).get("customers")) and bool(_sources(p).get("transactions")),
     "waves": lambda p: bool((p.get("tracking") or {}).get("earlier_runs")),
@@ -73,6 +79,34 @@ _NOTES = {
         "en": "*No store-visit export was given (`sources.visits`), so the Y/N visit tags and "
               "the actions built on them are left out.*",
         "zh": "*未提供到店记录（`sources.visits`），到店（Y/N）标签及据此制定的行动从略。*"},
+    "channels": {
+        "en": "*No acquisition-channel export was given (`sources.acquisition`: customer id "
+              "and the channel that brought the customer), so the channel evaluation is left "
+              "out. With it, and the channel costs (`sources.channel_costs`: channel, cost, "
+              "leads), this section shows each channel's average acquisition cost, conversion "
+              "and the quality of the customers it brought, and which channels to keep, drop "
+              "or open.*",
+        "zh": "*未提供获客渠道数据（`sources.acquisition`：客户编号及其来源渠道），渠道评估从略。"
+              "提供该数据及渠道费用（`sources.channel_costs`：渠道、费用、线索数）后，本节给出各渠道的"
+              "平均获客成本、转化率与客户质量，以及保留、放弃或开拓哪些渠道。*"},
+    "complaints": {
+        "en": "*No complaint log was given (`sources.complaints`: when each complaint came "
+              "in, its category, and if kept the customer, the response and resolution times "
+              "and the follow-up), so complaint handling is left out. With it this section "
+              "classifies the causes, finds the issues that draw most complaints, and checks "
+              "the 24-hour response standard and the follow-up.*",
+        "zh": "*未提供投诉记录（`sources.complaints`：投诉时间、类别，如有，客户编号、响应与解决时间"
+              "及回访情况），投诉处理从略。提供后，本节对投诉原因分类，找出投诉最多的问题，并检查"
+              "24小时响应标准与回访。*"},
+    "ratings": {
+        "en": "*No value-rating sheet was given (`sources.ratings`: per customer and period the "
+              "integrity, cooperation and dependence scores), so the five-dimension value "
+              "rating is left out. With it, and the `value_rating` block of the params, this "
+              "section rates each customer per period, assigns the tiers with their service "
+              "standards, and shows who moved up or fell between periods.*",
+        "zh": "*未提供客户价值评级表（`sources.ratings`：各客户各期的诚信度、配合度、依存度评分），"
+              "五维价值评级从略。提供该表并在参数中设置 `value_rating` 后，本节按期评定客户价值、"
+              "划分等级并对应服务标准，并显示两期之间的升级与降级。*"},
     "waves": {
         "en": "*This is the client's first wave with a complete run, so there is nothing to "
               "track yet and this chapter is left out. Next wave, run the client again (one "

@@ -1404,6 +1404,35 @@ def linked_satisfaction(wb, artifact: str = "respondent_scores", lv: str = "SAT"
     return respondent_satisfaction(wb.survey_clean(), wb.params, lv=lv)
 
 
+def customer_satisfaction(wb, lv: str = "SAT") -> pd.Series | None:
+    """Satisfaction (0-100) per customer: the mean of the linked respondents' scores
+    (:func:`linked_satisfaction`), or None when the survey links no respondent to the
+    CRM (``sources.survey.customer_id_column`` not set)."""
+    if not ((wb.params.get("sources") or {}).get("survey") or {}).get("customer_id_column"):
+        return None
+    sat = linked_satisfaction(wb, lv=lv).dropna(subset=["customer_id"])
+    out = sat.groupby(sat["customer_id"].astype(str))["satisfaction"].mean()
+    out.index.name = "customer_id"
+    return out.rename("satisfaction")
+
+
+def retention(purchases: Purchases, value: pd.DataFrame, window_days: int = 365) -> pd.DataFrame:
+    """Per customer of ``value`` (:func:`customer_value`): revenue, orders and ``retained``
+    (bought in the last ``window_days`` up to as_of): the user quality a channel or a
+    complaint is judged on.
+
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b"], "date": ["2025-01-05", "2026-09-01"],
+    ...                    "amount": [10.0, 20.0]})
+    >>> p = purchases(tx, "2026-09-30")
+    >>> retention(p, customer_value(p, "2026-09-30", years=1))["retained"].tolist()
+    [False, True]
+    """
+    out = value[["revenue", "orders"]].copy()
+    start = purchases.as_of - pd.Timedelta(days=int(window_days))
+    out["retained"] = member(out.index, purchases.bought_since(start))
+    return out
+
+
 def recovery(selected: Iterable[str], planted: Iterable[str]) -> pd.Series:
     """How well a rule recovers a planted (known) group, e.g. the demo's growing customers:
     selected, planted, both, precision = both / selected, recall = both / planted."""

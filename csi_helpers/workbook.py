@@ -250,6 +250,10 @@ class Workbook:
         return pd.read_csv(path, index_col=0, dtype=ids)
 
     # ------------------------------------------------------------------ inputs
+    def has_source(self, key: str) -> bool:
+        """Whether the params name the input ``sources.<key>`` (optional inputs)."""
+        return bool(self.params.get("sources", {}).get(key))
+
     def _source(self, key: str) -> dict:
         spec = self.params.get("sources", {}).get(key)
         if not spec:
@@ -261,12 +265,13 @@ class Workbook:
         """Read a source once through :mod:`csi_helpers.sources` (the only reader of client
         files) and hand out copies."""
         if key not in self._cache:
+            from .sources import crm
+
             spec = self._source(key)
             if key == "survey":
                 from .sources import survey
                 self._cache[key] = survey.read_survey(self.params)
-            elif key in ("customers", "transactions", "visits"):
-                from .sources import crm
+            elif key in crm.KINDS:
                 self._cache[key] = crm.load(key, spec).data
             else:
                 from .sources import fieldwork
@@ -286,6 +291,22 @@ class Workbook:
 
     def visits(self) -> pd.DataFrame:
         return self._load("visits")
+
+    def acquisition(self) -> pd.DataFrame:
+        """The channel that brought each customer (``sources.acquisition``)."""
+        return self._load("acquisition")
+
+    def channel_costs(self) -> pd.DataFrame:
+        """What each acquisition channel cost, with its leads (``sources.channel_costs``)."""
+        return self._load("channel_costs")
+
+    def complaints(self) -> pd.DataFrame:
+        """The complaint log (``sources.complaints``)."""
+        return self._load("complaints")
+
+    def ratings(self) -> pd.DataFrame:
+        """The value-rating sheet, one row per customer and period (``sources.ratings``)."""
+        return self._load("ratings")
 
     def notes(self) -> pd.DataFrame:
         return self._load("notes")

@@ -100,7 +100,7 @@ def test_same_seed_identical_bytes_different_seed_different_data(gen, tmp_path):
 
 def test_files_and_names(gen):
     assert set(gen) == {"survey", "customers", "transactions", "visits", "notes", "secondary",
-                        "truth"}
+                        "acquisition", "channel_costs", "complaints", "ratings", "truth"}
     for key, path in gen.items():
         assert path.name == Path(PARAMS["sources"][key]["path"]).name
 

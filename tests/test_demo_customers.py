@@ -50,6 +50,7 @@ def sha(data: bytes) -> str:
 def old_truth_bytes(truth: dict) -> bytes:
     """truth.json as it was written before the new keys (same dump, keys in order)."""
     old = {k: v for k, v in truth.items() if k not in NEW_KEYS}
+    old["generator_version"] = 1              # version 2 added the keys, nothing else
     return (json.dumps(old, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
@@ -409,3 +410,26 @@ def test_largest_remainder():
     shares = [v[0] for v in dc.CATEGORIES.values()]
     assert sum(shares) == pytest.approx(1.0)
     assert dc.largest_remainder(shares, 800).sum() == 800
+
+
+def test_an_older_demo_set_gets_the_new_files_and_truth(tmp_path):
+    """A demo folder made by generator version 1 (before the customer-management exports)
+    is completed: the new files are added, truth.json is replaced, nothing else changes."""
+    from csi_helpers import params as params_mod
+
+    p = params_mod.load(ROOT / "params" / "demo.yaml")
+    folder = tmp_path / "demo"
+    p["sources"]["survey"]["path"] = str(folder / "survey.csv")
+    demo.ensure(p)
+    t = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    for key in NEW_KEYS:
+        t.pop(key)
+    t["generator_version"] = 1
+    (folder / "truth.json").write_text(json.dumps(t), encoding="utf-8")
+    (folder / "complaints.csv").unlink()
+    before = (folder / "survey.csv").read_bytes()
+    assert demo.ensure(p) is True
+    again = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    assert again["generator_version"] == demo.GENERATOR_VERSION and set(NEW_KEYS) <= set(again)
+    assert (folder / "complaints.csv").exists() and (folder / "survey.csv").read_bytes() == before
+    assert demo.ensure(p) is False

@@ -138,7 +138,9 @@ def test_demo_only_sections_leave_a_clients_notebooks():
     from csi_helpers import optional
     client = {"framing": {"competitors": [{"id": "x"}]},
               "sources": {"survey": {"customer_id_column": "c"}, "customers": {"path": "c"},
-                          "transactions": {"path": "t"}, "visits": {"path": "v"}},
+                          "transactions": {"path": "t"}, "visits": {"path": "v"},
+                          "acquisition": {"path": "a"}, "complaints": {"path": "k"},
+                          "ratings": {"path": "r"}},
               "tracking": {"earlier_runs": ["outputs/acme/20260901-000000-aaaa"]}}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

@@ -53,6 +53,7 @@ unknown         1       1         1.0               NaN    unknown
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -624,3 +625,18 @@ def channel_figure(table: pd.DataFrame, lang: str = "en", y: str = "conversion",
         fig.text(0.01, 0.01, foot, fontsize=8, color="#555555")
     fig.tight_layout(rect=(0, 0.04 if foot else 0, 1, 1))
     return fig
+
+
+def planted_note(truth: Mapping | None, judged: pd.DataFrame) -> str:
+    """The demo's check: the verdict on the channels the generator planted as the one to
+    keep, the one to drop and the one to open. A client gets ""."""
+    if not truth or "channels" not in truth:
+        return ""
+    planted = truth["channels"]
+    lines = []
+    for want in ("keep", "drop", "open"):
+        channel = planted[want]
+        got = judged["verdict"].get(channel) if channel in judged.index else None
+        lines.append(f"planted {want}: {channel} -> verdict {got} "
+                     f"({'recovered' if got == want else 'NOT recovered'})")
+    return "\n".join(lines)

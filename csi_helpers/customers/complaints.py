@@ -659,3 +659,17 @@ def by_month_figure(table: pd.DataFrame, lang: str = "en", title: str | None = N
         ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def planted_note(truth: Mapping | None, issues: pd.DataFrame, handling: pd.DataFrame) -> str:
+    """The demo's check: the generator's top three complaint categories and its share
+    answered within 24 hours, beside what the analysis found. A client gets ""."""
+    if not truth or "complaints" not in truth:
+        return ""
+    planted = truth["complaints"]
+    found = list(issues.index[issues["vital_few"]])
+    return (f"planted top issues: {', '.join(planted['top3'])} ({planted['top3_share']:.0%}); "
+            f"found vital few: {', '.join(map(str, found))} "
+            f"({issues.loc[issues['vital_few'], 'share'].sum():.0%})\n"
+            f"planted share answered within 24 hours: {planted['within_24h_share']:.1%}; "
+            f"found: {handling.loc['total', 'within_standard_share']:.1%}")

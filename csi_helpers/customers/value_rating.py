@@ -73,7 +73,7 @@ import pandas as pd
 
 from ..errors import CSIInputError, CSIWarning, InputProblems
 
-__all__ = ["rate", "check_spec", "migration", "migration_figure", "standards_table", "label",
+__all__ = ["rate", "period_frames", "rate_periods", "migration_between", "check_spec", "migration", "migration_figure", "standards_table", "label",
            "Rating", "Migration", "DIMENSIONS", "DEFAULTS", "LABELS"]
 
 KEY = "value_rating"
@@ -716,3 +716,106 @@ def standards_table(spec, lang: str = "en") -> pd.DataFrame:
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "tier"
     return out
+
+
+def period_frames(ratings: pd.DataFrame, value: pd.DataFrame | None = None
+                  ) -> dict[str, pd.DataFrame]:
+    """The frame :func:`rate` reads, per period of a rating sheet: the scores the sales
+    reps gave that period (one row per customer), with two CRM figures when ``value``
+    (``customer_value``'s table, with its ``sales_<year>`` columns) has the period's year:
+
+    - ``contribution`` = sales in the period (the 12 months of ``sales_<period>``);
+    - ``growth`` = sales_<period> / sales_<period - 1> - 1 (missing without sales the year
+      before: a new customer's growth is not rated).
+
+    Periods are the sheet's labels, oldest first; a customer rated twice in one period
+    is a ``CSIInputError`` naming it.
+
+    Example
+    -------
+    >>> sheet = pd.DataFrame({"customer_id": ["c1", "c1", "c2"], "period": ["2025", "2026", "2026"],
+    ...                       "cooperation": [3, 4, 5]})
+    >>> value = pd.DataFrame({"sales_2024": [0.0, 50.0], "sales_2025": [100.0, 50.0],
+    ...                       "sales_2026": [150.0, 0.0]}, index=pd.Index(["c1", "c2"], name="customer_id"))
+    >>> frames = period_frames(sheet, value)
+    >>> frames["2026"].to_dict("index")
+    {'c1': {'cooperation': 4, 'contribution': 150.0, 'growth': 0.5}, 'c2': {'cooperation': 5, 'contribution': 0.0, 'growth': -1.0}}
+    """
+    for col in ("customer_id", "period"):
+        if col not in ratings.columns:
+            raise CSIInputError(f"ratings: no column {col!r}; the rating sheet needs customer_id, "
+                                "period and the scored dimensions (sources.ratings)")
+    sheet = ratings.copy()
+    sheet["customer_id"] = sheet["customer_id"].astype(str).str.strip()
+    sheet["period"] = sheet["period"].astype(str).str.strip()
+    dup = sheet.duplicated(["customer_id", "period"], keep=False)
+    if dup.any():
+        first = sheet.loc[dup].iloc[0]
+        raise CSIInputError(f"ratings: customer {first['customer_id']!r} is rated "
+                            f"{int((dup & (sheet['customer_id'] == first['customer_id'])).sum())} "
+                            f"times in period {first['period']!r} ({int(dup.sum())} rows in all); "
+                            "keep one row per customer and period")
+    out = {}
+    for period in sorted(sheet["period"].unique()):
+        frame = sheet[sheet["period"] == period].drop(columns="period").set_index("customer_id")
+        if value is not None and f"sales_{period}" in value.columns:
+            sales = value[f"sales_{period}"].reindex(frame.index)
+            frame["contribution"] = sales.astype(float)
+            before = f"sales_{int(period) - 1}" if period.isdigit() else None
+            if before in value.columns:
+                prev = value[before].reindex(frame.index).astype(float)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    frame["growth"] = (sales / prev - 1).where(prev > 0)
+        frame.index.name = "customer_id"
+        out[period] = frame
+    return out
+
+
+def rate_periods(ratings: pd.DataFrame, value: pd.DataFrame | None, spec, lang: str = "en"
+                 ) -> dict[str, Rating]:
+    """:func:`rate` for every period of the rating sheet (:func:`period_frames`), oldest
+    first: ``{period: Rating}``."""
+    return {period: rate(frame, spec, period=period, lang=lang)
+            for period, frame in period_frames(ratings, value).items()}
+
+
+def migration_between(rated: Mapping[str, Rating]) -> Migration | None:
+    """The migration from the first to the last rated period, or None (with a note) when
+    the sheet has one period only: tiers move from the second rating on."""
+    periods = list(rated)
+    if len(periods) < 2:
+        warnings.warn(f"value_rating: one period rated ({', '.join(periods) or 'none'}); the "
+                      "migration between periods appears once the sheet has a second "
+                      "period", CSIWarning, stacklevel=2)
+        return None
+    return migration(rated[periods[0]], rated[periods[-1]])
+
+
+def show_migration(wb, moves: Migration | None, lang: str = "en") -> None:
+    """Notebook 05's migration section: the matrix (saved as table
+    ``05_value_rating_migration``), its heat-map and the one-line summary; with one rated
+    period only, the sentence saying when the migration appears."""
+    from IPython.display import display
+
+    if moves is None:
+        print("只有一期评级：从第二期评级起可看到客户等级的升降。" if lang == "zh" else
+              "One rated period only: the moves between tiers appear from the second rating on.")
+        return
+    display(wb.table(moves.matrix, "05_value_rating_migration"))
+    wb.save_figure(migration_figure(moves, lang), "05_value_rating_migration")
+    print(moves.text(lang))
+
+
+def planted_note(truth: Mapping | None, moves: Migration | None) -> str:
+    """The demo's check: of the customers the generator planted to improve between the two
+    rating periods (``truth["value_rating"]["migrate_up"]``), the share that moved up a
+    tier, against the share of the other customers rated twice. A client gets ""."""
+    if not truth or moves is None or "value_rating" not in truth:
+        return ""
+    planted = set(map(str, truth["value_rating"]["migrate_up"]))
+    m = moves.moves
+    both = m[m["direction"].isin(["up", "down", "same"])]
+    mask = both.index.astype(str).isin(planted)
+    up = both["direction"] == "up"
+    return (f"Planted to move up: {int(mask.sum())} customers rated in both periods; "
+            f"{up[mask].mean():.0%} of them moved up, against {up[~mask].mean():.0%} of the others")

@@ -74,8 +74,47 @@ def _check_tracking(p: dict, v: _Validator) -> None:
 
 _NOUN = {"survey": "survey export", "customers": "customer export (CRM)",
          "transactions": "transaction export", "visits": "store-visit export",
+         "acquisition": "acquisition-channel export", "channel_costs": "channel cost table",
+         "complaints": "complaint log", "ratings": "value-rating sheet",
          "notes": "coded interview and focus-group notes", "secondary": "secondary-data notes",
          "truth": "demo truth file"}
+
+
+def _check_customer_management(p: dict, tables: dict, v: _Validator) -> None:
+    """What notebook 05's chapters on value rating, channels and complaints will ask of
+    their inputs and params, checked before the run (each module's own checks)."""
+    from ..customers import channels, complaints, value_rating
+
+    def fine(key: str) -> bool:          # the block passed the schema: its checks can run
+        return isinstance(p.get(key), dict) and not any(
+            line.startswith((f"{key}.", f"{key}:")) for line in v.problems)
+
+    if "ratings" in tables and (fine("value_rating") or not p.get("value_rating")):
+        spec = p.get("value_rating") or {}
+        if not spec:
+            v.add("value_rating", "sources.ratings is given but the value_rating block is "
+                                  "empty; name the column or rule of each dimension (see "
+                                  "params/demo.yaml) or remove sources.ratings")
+        else:
+            columns = list(tables["ratings"].columns) + ["contribution", "growth"]
+            for line in value_rating.check_spec(spec, columns=columns):
+                v.add("", line)
+    if "complaints" in tables and fine("complaints"):
+        block = p.get("complaints") or {}
+        try:
+            log = complaints.classify(tables["complaints"], block.get("causes") or {})
+            complaints.response_times(log)
+        except CSIInputError as exc:
+            v.add("complaints", str(exc))
+    if ("acquisition" in tables or "channel_costs" in tables) and fine("channels"):
+        try:
+            channels.settings(p)
+        except CSIInputError as exc:
+            v.add("channels", str(exc))
+        if "acquisition" in tables and "customers" not in tables:
+            v.add("sources.acquisition", "the channel evaluation also needs the customer "
+                                         "master and the transactions (sources.customers, "
+                                         "sources.transactions)")
 
 
 def _check_data(p: dict, v: _Validator) -> None:
@@ -105,7 +144,8 @@ def _check_data(p: dict, v: _Validator) -> None:
         _check_survey(p, files["survey"], v)
     from ..sources import crm, fieldwork
     crm_tables = {}
-    for key in ("customers", "transactions", "visits", "notes", "secondary"):
+    for key in ("customers", "transactions", "visits", "acquisition", "channel_costs",
+                "complaints", "ratings", "notes", "secondary"):
         if key not in files:
             continue
         spec = {**sources[key], "path": str(files[key])}
@@ -125,8 +165,9 @@ def _check_data(p: dict, v: _Validator) -> None:
                 v.add("" if line.startswith(f"sources.{key}") else f"sources.{key}", line)
         except CSIInputError as exc:
             v.add(f"sources.{key}", _relative(str(exc), files[key], v))
+    _check_customer_management(p, crm_tables, v)
     if "customers" in crm_tables and "transactions" in crm_tables and \
-            not any(line.startswith("tiering.") for line in v.problems):
+            not any(line.startswith(("tiering.", "tiering:")) for line in v.problems):
         from .. import tiering
         for line in tiering.preflight(p, crm_tables["customers"], crm_tables["transactions"]):
             v.add("", line)

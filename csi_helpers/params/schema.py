@@ -138,7 +138,8 @@ _SCHEMA = _Map({
             "keep_columns": _Field(_List(_Str("a column name")), default=[]),
         }), hint="survey: {path: data/<client>/survey.csv}"),
         **{key: _Field(_Map(dict(_CRM_SOURCE)), default=_ABSENT)
-           for key in ("customers", "transactions", "visits")},
+           for key in ("customers", "transactions", "visits", "acquisition", "channel_costs",
+                       "complaints", "ratings")},
         **{key: _Field(_Map({"path": _Field(_Str("a file path"),
                                             hint=f"e.g. data/<client>/{key}."
                                                  f"{'json' if key == 'truth' else 'csv'}"),
@@ -222,4 +223,25 @@ _SCHEMA = _Map({
         "negative_amounts": _Field(_Choice(("drop", "net", "error"), nullable=True),
                                    default=None),
     }), default={}),
+    # customer management beyond tiering (METHOD.md §5-6): each read by its module
+    # (csi_helpers.customers.channels / complaints / value_rating)
+    "channels": _Field(_Map({
+        "since": _Field(_Date(nullable=True), default=None),
+        "verdict": _Field(_Map({
+            "min_customers": _Field(_Int(1), default=30),
+            "min_conversion": _Field(_Num(0, 1, nullable=True), default=None),
+            "relative_conversion": _Field(_Num(0, 1), default=0.5),
+            "min_return": _Field(_Num(0, nullable=True), default=1.0),
+            "max_cost_per_buyer": _Field(_Num(0, nullable=True), default=None),
+            "min_retention": _Field(_Num(0, 1, nullable=True), default=None),
+        }), default={}),
+    }), default={}),
+    "complaints": _Field(_Map({
+        "causes": _Field(_Dict(_List(_Str("a complaint category")),
+                               "a mapping cause -> the client's categories", "a cause"),
+                         default={}),
+        "pareto_share": _Field(_Num(0, 1, lo_open=True), default=0.80),
+        "response_hours": _Field(_Num(0, lo_open=True), default=24),
+    }), default={}),
+    "value_rating": _Field(_Any(), default={}),    # value_rating.check_spec checks it
 })

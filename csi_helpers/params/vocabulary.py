@@ -20,4 +20,5 @@ LV_NAMES: dict[str, dict[str, str]] = {
     "LOY": {"en": "Customer loyalty", "zh": "顾客忠诚"},
 }
 LANGUAGES = ("en", "zh")
-SOURCES = ("survey", "customers", "transactions", "visits", "notes", "secondary", "truth")
+SOURCES = ("survey", "customers", "transactions", "visits", "acquisition", "channel_costs",
+           "complaints", "ratings", "notes", "secondary", "truth")

@@ -189,6 +189,40 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "delta_cfi_metric": ("ΔCFI metric", "度量 ΔCFI", "coef"),
     "delta_cfi_scalar": ("ΔCFI scalar", "标量 ΔCFI", "coef"),
     "means_comparable": ("Means comparable", "均值可比", "bool"),
+    # customer management: value rating, channels, complaints
+    "integrity": ("Integrity", "诚信度", "score"), "dependence": ("Dependence", "依存度", "score"),
+    "growth": ("Growth", "成长度", "score"), "contribution": ("Contribution", "贡献度", "score"),
+    "dimensions": ("Dimensions rated", "已评维度数", "int"),
+    "min_score": ("From score", "起始分数", "score"),
+    "mean_integrity": ("Integrity, mean", "诚信度均值", "score"),
+    "mean_cooperation": ("Cooperation, mean", "配合度均值", "score"),
+    "mean_dependence": ("Dependence, mean", "依存度均值", "score"),
+    "mean_growth": ("Growth, mean", "成长度均值", "score"),
+    "mean_contribution": ("Contribution, mean", "贡献度均值", "score"),
+    "mean_total": ("Total, mean", "总分均值", "score"),
+    "service": ("Service standard", "服务标准", "text"), "reward": ("Reward", "奖励", "text"),
+    "cut_off": ("From score", "起始分数", "score"),
+    "acquired": ("Customers acquired", "获得客户数", "int"), "buyers": ("Buyers", "购买客户数", "int"),
+    "conversion": ("Conversion", "转化率", "pct"), "leads": ("Leads", "线索数", "int"),
+    "lead_conversion": ("Lead conversion", "线索转化率", "pct"), "cost": ("Cost", "费用", "money"),
+    "acquisition_cost": ("Average acquisition cost", "平均获客成本", "money"),
+    "cost_per_buyer": ("Cost per buyer", "每位购买客户成本", "money"),
+    "revenue_per_customer": ("Revenue per customer", "人均销售额", "money"),
+    "revenue_per_buyer": ("Revenue per buyer", "每位购买客户销售额", "money"),
+    "retention": ("Retention", "留存率", "pct"),
+    "return_on_acquisition": ("Revenue / cost", "销售额 / 费用", "stat"),
+    "vital_few": ("Vital few", "关键少数", "bool"),
+    "within_standard": ("Within the standard", "达标数", "int"),
+    "within_standard_share": ("Share within the standard", "达标比例", "pct"),
+    "response_median_h": ("Response, median (h)", "响应时间中位数（小时）", "stat"),
+    "response_p90_h": ("Response, 90th percentile (h)", "响应时间90分位（小时）", "stat"),
+    "resolved": ("Resolved", "已解决", "int"), "resolved_share": ("Share resolved", "解决比例", "pct"),
+    "resolution_median_h": ("Resolution, median (h)", "解决时间中位数（小时）", "stat"),
+    "followed_up_share": ("Share followed up", "回访比例", "pct"),
+    "followed_up_unknown": ("Follow-up unknown", "回访情况未知", "int"),
+    "complainers": ("Complainers", "投诉客户", "stat"), "others": ("Other customers", "其他客户", "stat"),
+    "test": ("Test", "检验", "code"),
+    "n_complainers": ("n, complainers", "投诉客户数", "int"), "n_others": ("n, others", "其他客户数", "int"),
     # money
     "revenue": ("Revenue", "收入", "money"), "monetary": ("Revenue", "收入", "money"),
     "min_revenue": ("Lowest revenue", "最低收入", "money"), "max_revenue": ("Highest revenue", "最高收入", "money"),
@@ -398,6 +432,15 @@ TABLES: dict[str, tuple[str, str]] = {
     "05_clv_holdout": ("Lifetime model tested on the holdout months", "终生价值模型的保留期检验"),
     "05_clv_customers": ("Lifetime value per customer", "每位客户的终生价值"),
     "05_clv_by_tier": ("Lifetime value by tier", "各层级的终生价值"),
+    "05_value_rating_standards": ("Value tiers: service standard and reward",
+                                  "价值等级：服务标准与奖励"),
+    "05_value_rating_customers": ("Value rating per customer", "客户价值评级明细"),
+    "05_value_rating_tiers": ("Value tiers of the latest period", "本期价值等级"),
+    "05_value_rating_migration": ("Tier migration between the periods", "两期之间的等级迁移"),
+    "05_channels": ("Acquisition channels: cost, quality and verdict", "获客渠道：成本、质量与结论"),
+    "05_complaint_issues": ("Complaints by issue (Pareto)", "按问题分类的投诉（帕累托）"),
+    "05_complaint_handling": ("Complaint handling against the standard", "投诉处理与标准对照"),
+    "05_complainers_vs_others": ("Complainers and other customers", "投诉客户与其他客户"),
     "06_waves": ("The waves compared", "参与比较的各期"),
     "06_system_changes": ("Changes in the indicator system", "指标体系的变化"),
     "06_change": ("Change since the previous wave", "相对上一期的变化"),
@@ -460,7 +503,10 @@ def header(name, lang: str = "en") -> str:
 def kind_of(name, dtype=None) -> str:
     """The kind of column ``name`` (see the module docstring); ``dtype`` decides unknowns."""
     if name in COLUMNS:
-        return COLUMNS[name][2]
+        kind = COLUMNS[name][2]
+        if kind == "bool" and getattr(dtype, "kind", "b") in "iuf":
+            return "int"             # e.g. "answered": a flag per respondent, a count per cause
+        return kind
     hit = _pattern(name)
     if hit:
         return hit[2]

@@ -52,22 +52,40 @@ __all__ = ["CRMTable", "KINDS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "SYNONYM
            "match_headers", "header_candidates", "read_customers", "read_transactions",
            "read_visits", "load"]
 
-KINDS = ("customers", "transactions", "visits")
+KINDS = ("customers", "transactions", "visits", "acquisition", "channel_costs", "complaints",
+         "ratings")
 #: Canonical columns each reader requires (docs/contracts.md).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": ("customer_id", "customer_type"),
     "transactions": ("customer_id", "date", "amount"),
     "visits": ("customer_id", "date"),
+    "acquisition": ("customer_id", "channel"),
+    "channel_costs": ("channel", "cost"),
+    "complaints": ("received", "category"),
+    "ratings": ("customer_id", "period"),
 }
 #: The other canonical columns, typed when present.
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": ("region", "city", "gender", "joined", "cooperation", "loyalty"),
     "transactions": ("transaction_id", "category"),
     "visits": (),
+    "acquisition": ("joined",),
+    "channel_costs": ("leads", "period"),
+    "complaints": ("complaint_id", "customer_id", "responded", "resolved", "followed_up",
+                   "channel"),
+    "ratings": ("integrity", "cooperation", "dependence", "growth", "contribution"),
 }
-_DATES = {"customers": ("joined",), "transactions": ("date",), "visits": ("date",)}
-_AMOUNTS = {"transactions": ("amount",)}
-_NUMBERS = {"customers": ("cooperation", "loyalty")}
+_DATES = {"customers": ("joined",), "transactions": ("date",), "visits": ("date",),
+          "acquisition": ("joined",), "complaints": ("received", "responded", "resolved")}
+_AMOUNTS = {"transactions": ("amount",), "channel_costs": ("cost",)}
+_NUMBERS = {"customers": ("cooperation", "loyalty"), "channel_costs": ("leads",),
+            "ratings": ("integrity", "cooperation", "dependence", "growth", "contribution")}
+_BOOLEANS = {"complaints": ("followed_up",)}
+#: Kinds with one row per customer: ids never empty, never repeated.
+_ONE_PER_CUSTOMER = ("customers", "acquisition")
+#: Yes / no answers as CRM systems write them.
+_YES = {"是", "已回访", "已跟进", "有", "y", "yes", "true", "1", "√", "✓"}
+_NO = {"否", "未回访", "未跟进", "无", "n", "no", "false", "0", "×", "✗"}
 
 _CUSTOMER_ID = ("客户编号", "客户ID", "客户代码", "客户号", "会员编号", "会员ID", "会员号",
                 "customer id", "customer_no", "customer number", "cust_id", "client id",
@@ -98,6 +116,38 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
     "visits": {
         "customer_id": _CUSTOMER_ID,
         "date": ("到店日期", "来访日期", "到访日期", "到店时间", "日期", "visit date"),
+    },
+    "acquisition": {
+        "customer_id": _CUSTOMER_ID,
+        "channel": ("获客渠道", "来源渠道", "渠道", "客户来源", "来源", "acquisition channel",
+                    "source"),
+        "joined": ("开户日期", "注册日期", "入会日期", "建档日期", "join date", "signup date"),
+    },
+    "channel_costs": {
+        "channel": ("渠道", "获客渠道", "渠道名称", "acquisition channel"),
+        "cost": ("费用", "投入", "成本", "渠道费用", "投放费用", "spend", "costs"),
+        "leads": ("线索数", "线索", "触达人数", "leads reached"),
+        "period": ("期间", "周期", "时间段"),
+    },
+    "complaints": {
+        "complaint_id": ("投诉编号", "投诉单号", "工单号", "工单编号", "complaint no", "ticket id"),
+        "customer_id": _CUSTOMER_ID,
+        "received": ("投诉时间", "投诉日期", "受理时间", "登记时间", "created", "received at",
+                     "complaint date"),
+        "category": ("投诉类别", "投诉类型", "问题类别", "问题类型", "投诉原因", "type"),
+        "responded": ("首次响应时间", "响应时间", "回复时间", "first response", "responded at"),
+        "resolved": ("解决时间", "处理完成时间", "结案时间", "resolved at", "closed at"),
+        "followed_up": ("是否回访", "回访", "已回访", "followed up", "follow up"),
+        "channel": ("投诉渠道", "受理渠道"),
+    },
+    "ratings": {
+        "customer_id": _CUSTOMER_ID,
+        "period": ("期间", "评级期间", "年度", "周期", "评级年度", "rating period"),
+        "integrity": ("诚信度", "诚信"),
+        "cooperation": ("配合度", "配合"),
+        "dependence": ("依存度", "依赖度"),
+        "growth": ("成长度", "成长性"),
+        "contribution": ("贡献度", "贡献"),
     },
 }
 _FORMATS = {"auto": None, "csv": ("csv",), "excel": ("xlsx", "xls")}
@@ -318,6 +368,23 @@ def _ids(raw: pd.Series, where: str, their: str) -> list[str]:
     return out
 
 
+def _boolean(raw: pd.Series, kind: str, our: str, their: str, where: str,
+             problems: list[str]) -> pd.Series:
+    """是 / 否, yes / no, 1 / 0 ... as True / False; empty cells stay missing (unknown)."""
+    text = raw.astype("str").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    out[text.isin(_YES).fillna(False).to_numpy(bool)] = True
+    out[text.isin(_NO).fillna(False).to_numpy(bool)] = False
+    bad = raw.notna() & out.isna()
+    if bad.any():
+        counts = raw[bad].value_counts()
+        shown = ", ".join(f"{v!r} ({c:,})" for v, c in counts[:6].items())
+        problems.append(f"{where}: column {their!r} ({our}): {int(bad.sum()):,} cell"
+                        f"{'s are' if bad.sum() > 1 else ' is'} not yes or no: {shown}; write "
+                        f"是/否 (yes/no), or recode them with sources.{kind}.values.{our}")
+    return out
+
+
 def _typed(raw: pd.Series, kind: str, our: str, their: str, where: str,
            problems: list[str]) -> pd.Series:
     again = (f"or, if {their!r} is not the {our} column, set sources.{kind}.columns.{our} to "
@@ -341,6 +408,8 @@ def _typed(raw: pd.Series, kind: str, our: str, their: str, where: str,
                                 f"comma as in 1.234,50 is not read) or leave the cell empty, "
                                 f"{again}", our_name=our))
         return p.values
+    if our in _BOOLEANS.get(kind, ()):
+        return _boolean(raw, kind, our, their, where, problems)
     if our in _NUMBERS.get(kind, ()):
         p = parse_number(raw)
         problems.append(problem(where, their, raw, p.bad, "a number", "write plain numbers "
@@ -397,7 +466,7 @@ def _read(kind: str, spec) -> CRMTable:
         if isinstance(values.get(our), Mapping):
             raw, msg = _recode(raw, values[our], where, kind, our, their)
             problems.append(msg)
-        if kind == "customers" and our == "customer_id":
+        if kind in _ONE_PER_CUSTOMER and our == "customer_id":
             problems += _ids(raw, where, their)
         data[our] = _typed(raw, kind, our, their, where, problems)
     for h in kept:
@@ -453,7 +522,13 @@ def read_visits(spec) -> CRMTable:
 
 
 def load(kind: str, spec) -> CRMTable:
-    """Read the CRM source `kind` (customers | transactions | visits) named by `spec`.
+    """Read the CRM source `kind` named by `spec`: customers | transactions | visits, and
+    the optional sources of customer management: acquisition (customer_id, channel: the
+    channel that brought each customer), channel_costs (channel, cost, leads), complaints
+    (the complaint log: received, category; complaint_id, customer_id, responded,
+    resolved, followed_up) and ratings (the value-rating sheet: customer_id, period and the
+    dimensions a sales rep scored: integrity, cooperation, dependence, growth,
+    contribution).
 
     Example
     -------
