@@ -73,7 +73,8 @@ import pandas as pd
 
 from ..errors import CSIInputError, CSIWarning, InputProblems
 
-__all__ = ["rate", "period_frames", "rate_periods", "migration_between", "check_spec", "migration", "migration_figure", "standards_table", "label",
+__all__ = ["rate", "period_frames", "rate_periods", "migration_between", "show_migration",
+           "check_spec", "migration", "migration_figure", "standards_table", "label",
            "Rating", "Migration", "DIMENSIONS", "DEFAULTS", "LABELS"]
 
 KEY = "value_rating"

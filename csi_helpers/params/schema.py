@@ -215,6 +215,15 @@ _SCHEMA = _Map({
         "rfm": _Field(_Map({
             "bins": _Field(_Int(2, 10), default=5),
         }), default={}),
+        "loyalty": _Field(_Map({
+            "high": _Field(_Num(0, 100), default=60),
+            "low": _Field(_Num(0, 100), default=40),
+        }), default={}),
+        "contacts": _Field(_Map({
+            "vip_days": _Field(_Int(1, 366), default=90),
+            "buyer_days": _Field(_Int(1, 366), default=120),
+            "group_days": _Field(_Int(1, 366), default=30),
+        }), default={}),
         "clv": _Field(_Map({
             "horizon_months": _Field(_Int(1, 120), default=12),
             "discount": _Field(_Num(0, 0.5), default=0.01),

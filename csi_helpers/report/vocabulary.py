@@ -432,6 +432,13 @@ TABLES: dict[str, tuple[str, str]] = {
     "05_clv_holdout": ("Lifetime model tested on the holdout months", "终生价值模型的保留期检验"),
     "05_clv_customers": ("Lifetime value per customer", "每位客户的终生价值"),
     "05_clv_by_tier": ("Lifetime value by tier", "各层级的终生价值"),
+    "05_lifecycle_strategy": ("Lifecycle stages and their strategy", "生命周期阶段与管理策略"),
+    "05_declining_dissatisfied": ("What declining customers are dissatisfied with",
+                                  "衰退期客户的不满意项"),
+    "05_loyalty": ("Loyalty segment per customer", "客户忠诚度分类明细"),
+    "05_loyalty_segments": ("Loyalty segments", "忠诚度分类"),
+    "05_contact_plan": ("Contact plan per customer", "客户联系计划"),
+    "05_contact_plan_summary": ("Contact plan: the sales team's workload", "联系计划：销售团队工作量"),
     "05_value_rating_standards": ("Value tiers: service standard and reward",
                                   "价值等级：服务标准与奖励"),
     "05_value_rating_customers": ("Value rating per customer", "客户价值评级明细"),
@@ -531,3 +538,37 @@ def value(text, lang: str = "en"):
     if lang == "zh":
         return VALUES.get(text, text)
     return VALUES_EN.get(text, text)
+
+# customer management: value rating, channels, complaints (codes in the data, words in the report)
+VALUES.update({"expectation_gap": "期望落差", "product_quality": "产品质量", "service": "服务",
+               "total": "合计", "keep": "保留", "drop": "放弃", "open": "开拓",
+               "unknown": "未记录", "satisfaction": "满意度", "retention": "留存率",
+               "new": "新增", "gone": "流失", "unrated": "未评级",
+               "two_proportion_z": "两比例 z 检验", "fisher_exact": "Fisher 精确检验",
+               "welch_t": "Welch t 检验"})
+VALUES_EN.update({"expectation_gap": "Expectation gap", "product_quality": "Product quality",
+                  "service": "Service", "total": "Total", "keep": "Keep", "drop": "Drop",
+                  "open": "Open (trial)", "unknown": "Not recorded",
+                  "satisfaction": "Satisfaction (0-100)", "retention": "Retention",
+                  "new": "New", "gone": "Gone", "unrated": "No tier",
+                  "two_proportion_z": "Two-proportion z", "fisher_exact": "Fisher's exact",
+                  "welch_t": "Welch's t"})
+
+COLUMNS.update({
+    "strategy": ("Strategy", "管理策略", "text"),
+    "declining": ("Declining customers dissatisfied", "衰退期客户不满意比例", "pct"),
+    "n_declining": ("n, declining", "衰退期客户数", "int"),
+    "stated_loyalty": ("Stated loyalty (0-100)", "表达的忠诚度（0-100）", "score"),
+    "confirmed": ("Confirmed by the survey", "问卷确认", "int"),
+    "channel": ("Channel", "渠道", "text"), "cadence_days": ("Every (days)", "间隔（天）", "int"),
+    "contacts_per_year": ("Contacts a year", "每年联系次数", "stat"), "batch": ("Week", "批次（周）", "int"),
+    "next_contact": ("Next contact", "下次联系", "date"), "first_contact": ("First contact", "首次联系", "date"),
+    "last_contact": ("Last scheduled", "最后一次安排", "date"),
+    "per_week": ("Largest week", "单周最多", "int"),
+    "others_dissatisfied": ("Other customers dissatisfied", "其他客户不满意比例", "pct"),
+})
+VALUES.update({"loyal": "忠诚客户", "switcher": "品牌转换者", "no_loyalty": "无品牌忠诚",
+               "one_to_one": "一对一", "small_batch": "分小批", "message_group": "信息群组"})
+VALUES_EN.update({"loyal": "Loyal", "switcher": "Brand switcher", "no_loyalty": "No brand loyalty",
+                  "one_to_one": "One-to-one", "small_batch": "Small batches",
+                  "message_group": "Message group"})

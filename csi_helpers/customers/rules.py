@@ -1,0 +1,245 @@
+"""ABC by rule (按规则分层): the franchise example of the method. A = every agent and the
+top share of franchisees by last year's sales; B = sales up at least ``b_growth`` in each
+of ``b_consecutive_years`` years with cooperation and loyalty of at least
+``b_min_cooperation``; C = the rest. Every customer keeps the reason of its tier.
+
+Reference: METHOD.md §5.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CSIInputError, CSIWarning
+from .engine import member
+from .inputs import _TOL, _clean_customers, _rows
+from .value import _yearly_from
+from .value_tiers import TierResult, _summary
+
+
+# ---------------------------------------------------------------------------- rule-based ABC
+def growth_rates(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Year-on-year growth ``s_y / s_(y-1) - 1`` per customer; NaN when the previous year's
+    sales are 0 (growth from nothing is undefined, not infinite)."""
+    y = _yearly_from(yearly)
+    cols = list(y.columns)
+    out = {}
+    for prev, cur in zip(cols[:-1], cols[1:]):
+        p = y[prev]
+        out[cur] = (y[cur] / p.where(p > 0)) - 1.0
+    return pd.DataFrame(out, index=y.index)
+
+
+def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
+             a_customer_types: Iterable[str] = ("agent",), a_top_share: float = 0.20,
+             a_top_among: Iterable[str] = ("franchisee",), b_growth: float = 0.10,
+             b_consecutive_years: int = 2, b_min_cooperation: float = 4,
+             lang: str = "en") -> TierResult:
+    """The rule-based A/B/C of a franchise network (METHOD.md §5), with the reason
+    (``reason``, in ``lang``).
+
+    Rules, applied in this order (the first that fits decides):
+
+    - **A by type**: ``customer_type`` in ``a_customer_types`` (agents).
+    - **A by sales**: among customers whose type is in ``a_top_among`` (franchisees), the
+      top ``a_top_share`` by sales of the last full year (the last column of
+      ``yearly_sales``): ranks 1..ceil(a_top_share * n_franchisees), ties at the cut
+      included, and only customers with sales > 0.
+    - **B**: sales up at least ``b_growth`` (10%) in each of the last
+      ``b_consecutive_years`` (2) years, growth ``s_y / s_(y-1) - 1`` compared with a
+      1e-9 tolerance (exactly +10% qualifies), and both ``cooperation`` and ``loyalty``
+      (1-5) at least ``b_min_cooperation``. Growth from a year with no sales is undefined
+      and does not qualify; a missing score does not qualify.
+    - **C**: everyone else.
+
+    ``yearly_sales``: the table of :func:`yearly_sales` (or :func:`customer_value`, whose
+    ``sales_<year>`` columns are used); it needs ``b_consecutive_years + 1`` years.
+    Customers of the master without sales count as 0; sales of ids not in ``customers``
+    are ignored with a warning.
+
+    Returns a :class:`TierResult`; ``table`` has customer_type, cooperation, loyalty, the
+    last year's sales, ``growth_<year>`` columns, ``tier``, ``rule`` (A:type, A:top_sales,
+    B:growth, C:other), ``reason`` (a sentence saying which rule and which numbers) and
+    ``revenue`` (the sum of the years of ``yearly_sales``, for the summary's shares).
+
+    Example
+    -------
+    >>> cust = pd.DataFrame({"customer_id": ["a1", "f1", "f2"], "customer_type":
+    ...     ["agent", "franchisee", "franchisee"], "cooperation": [3, 5, 5], "loyalty": [3, 5, 4]})
+    >>> ys = pd.DataFrame({2024: [1., 100., 50.], 2025: [1., 50., 60.], 2026: [1., 20., 70.]},
+    ...                   index=["a1", "f1", "f2"])
+    >>> rule_abc(cust, ys).tier.to_dict()   # f2 is the top 20% (1 of 2) franchisee
+    {'f2': 'A', 'a1': 'A', 'f1': 'C'}
+    """
+    a_types = [str(x) for x in (a_customer_types or [])]
+    among = [str(x) for x in (a_top_among or [])]
+    if not (0 <= a_top_share <= 1):
+        raise CSIInputError(f"a_top_share={a_top_share}: give a share between 0 and 1 "
+                            "(tiering.rule_abc.a_top_share, e.g. 0.20)")
+    if not isinstance(b_consecutive_years, (int, np.integer)) or b_consecutive_years < 1:
+        raise CSIInputError(f"b_consecutive_years={b_consecutive_years!r}: give a whole "
+                            "number >= 1 (tiering.rule_abc.b_consecutive_years)")
+    c = _clean_customers(customers, ["customer_id", "customer_type", "cooperation", "loyalty"])
+    for col in ("cooperation", "loyalty"):
+        v = pd.to_numeric(c[col], errors="coerce")
+        bad = v.isna() & c[col].notna()
+        if bad.any():
+            raise CSIInputError(f"customers.{col}: not a number for customer(s) "
+                                f"{_rows(c.index[bad])}; use scores 1-5 (empty if unknown)")
+        c[col] = v
+    ctype = c["customer_type"].astype(str).str.strip().str.lower()
+    y = _yearly_from(yearly_sales)
+    unknown = y.index.difference(c.index)
+    if len(unknown):
+        warnings.warn(f"yearly_sales: {len(unknown)} customer id(s) not in customers "
+                      f"({_rows(sorted(unknown))}) ignored", CSIWarning, stacklevel=2)
+    y = y.reindex(c.index, fill_value=0.0)
+    years = list(y.columns)
+    if len(years) < b_consecutive_years + 1:
+        raise CSIInputError(
+            f"yearly_sales: {len(years)} year(s) ({', '.join(map(str, years))}) but the B "
+            f"rule needs {b_consecutive_years + 1} to see {b_consecutive_years} years of "
+            "growth; export more history or lower tiering.rule_abc.b_consecutive_years")
+    last = years[-1]
+    g = growth_rates(y)
+    recent = list(g.columns)[-b_consecutive_years:]
+
+    t = pd.DataFrame(index=c.index)
+    t["customer_type"] = c["customer_type"]
+    t["cooperation"] = c["cooperation"]
+    t["loyalty"] = c["loyalty"]
+    t[f"sales_{last}"] = y[last]
+    for col in g.columns:
+        t[f"growth_{col}"] = g[col]
+
+    # A by type
+    a_type = pd.Series(member(ctype, [s.lower() for s in a_types]), index=ctype.index)
+    # A by sales: top share among franchisees
+    in_pool = pd.Series(member(ctype, [s.lower() for s in among]), index=ctype.index)
+    pool = in_pool & ~a_type
+    n_pool = int(in_pool.sum())
+    k = math.ceil(a_top_share * n_pool - _TOL) if n_pool else 0
+    top = pd.Series(False, index=c.index)
+    pool_rank = pd.Series(np.nan, index=c.index)
+    if k > 0:
+        s = y.loc[in_pool, last]
+        r = s.rank(ascending=False, method="min")
+        pool_rank.loc[r.index] = r
+        cut = r <= k
+        top.loc[cut.index] = cut & (s > 0)
+    a_sales = top & pool
+    # B: growth and scores
+    grow_ok = pd.Series(True, index=c.index)
+    for col in recent:
+        grow_ok &= g[col].fillna(-np.inf) >= b_growth - _TOL
+    scores_ok = (c["cooperation"] >= b_min_cooperation) & (c["loyalty"] >= b_min_cooperation)
+    b_rule = ~a_type & ~a_sales & grow_ok & scores_ok.fillna(False)
+
+    tier = np.where(a_type | a_sales, "A", np.where(b_rule, "B", "C"))
+    rule = np.where(a_type, "A:type", np.where(a_sales, "A:top_sales",
+                                               np.where(b_rule, "B:growth", "C:other")))
+    t["tier"] = tier
+    t["rule"] = rule
+    span = f"{recent[0]}-{recent[-1]}" if len(recent) > 1 else f"{recent[0]}"
+
+    t["reason"] = _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok,
+                                scores_ok.fillna(False), pool_rank, a_types, among,
+                                a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
+                                lang == "zh")
+    order = {"A": 0, "B": 1, "C": 2}
+    t = t.assign(_o=t["tier"].map(order), _s=-t[f"sales_{last}"]).sort_values(
+        ["_o", "_s"], kind="stable").drop(columns=["_o", "_s"])
+    t["revenue"] = y.loc[t.index, years].sum(axis=1)
+    summ = _summary(t, ["A", "B", "C"])
+    rules = t.groupby("rule").size()
+    summ["by_rule"] = [", ".join(f"{r}: {int(n)}" for r, n in rules.items() if r[0] == tier)
+                       for tier in summ.index]
+    rule = (f"A: every {' / '.join(map(str, a_types)) or '-'} and the top {a_top_share:.0%} of "
+            f"{' / '.join(map(str, among)) or '-'} by {last} sales; B: sales up at least "
+            f"{b_growth:.0%} in each of {b_consecutive_years} consecutive year"
+            f"{'s' if b_consecutive_years != 1 else ''}, cooperation and loyalty at least "
+            f"{b_min_cooperation:g}; C: the rest")
+    return TierResult("Rule-based ABC", t, summ, {
+        "a_customer_types": a_types, "a_top_share": a_top_share, "a_top_among": among,
+        "b_growth": b_growth, "b_consecutive_years": b_consecutive_years,
+        "b_min_cooperation": b_min_cooperation, "last_year": last}, rule=rule)
+
+
+def _pct(v) -> str:
+    return "n/a" if pd.isna(v) else f"{v:+.0%}"
+
+
+def _pcts(v: pd.Series) -> pd.Series:
+    """:func:`_pct` of every value, vectorised: sign, whole percent (rounded half to even,
+    as Python's format does), "n/a" for missing."""
+    x = v.to_numpy(dtype=float)
+    out = pd.Series("n/a", index=v.index, dtype="str")
+    ok = np.isfinite(x)
+    whole = np.abs(np.round(x[ok] * 100)).astype(np.int64).astype(str)
+    sign = np.where(np.signbit(x[ok]), "-", "+")
+    out[ok] = np.char.add(np.char.add(sign, whole), "%")
+    odd = ~ok & ~np.isnan(x)                                 # ±inf: Python's own text
+    if odd.any():
+        out[odd] = [_pct(y) for y in x[odd]]
+    return out
+
+
+def _scores_text(v: pd.Series, missing: str = "missing") -> pd.Series:
+    """:func:`_fmt_score` of every value, through the few distinct values."""
+    codes, uniques = pd.factorize(v)
+    texts = np.array([_fmt_score(u) for u in uniques] + [missing], dtype=object)
+    if missing != "missing":
+        texts[:-1] = [t if t != "missing" else missing for t in texts[:-1]]
+    return pd.Series(texts[codes], index=v.index, dtype="str")
+
+
+def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_ok, pool_rank,
+                  a_types, among, a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
+                  zh: bool) -> np.ndarray:
+    """The reason of every customer's rule-based tier, built column-wise (a million
+    customers in seconds): A by type, A by top sales, B by growth and scores, or C with
+    what failed."""
+    # Arrow strings: the concatenations below run in Arrow, not per Python object
+    parts = [f"{col} " + _pcts(g[col]) for col in recent]
+    gs = parts[0]
+    for part in parts[1:]:
+        gs = gs + ", " + part
+    coop, loy = _scores_text(c["cooperation"]), _scores_text(c["loyalty"])
+    low = _fmt_score(b_min_cooperation)
+    ctype = c["customer_type"].astype("str")
+    rank = _scores_text(pool_rank, missing="")
+    group = "/".join(among)
+    if zh:
+        sc = "配合度 " + coop + "，忠诚度 " + loy
+        by_type = "A：客户类型“" + ctype + f"”属于 {a_types}"
+        by_sales = (f"A：按 {last} 年销售额位列 {group} 前 {a_top_share:.0%}（{n_pool} 家中第 "
+                    + rank + f" 位，取前 {k} 家）")
+        b = f"B：{span} 每年销售额增长 ≥ {b_growth:.0%}（" + gs + "）；" + sc + f" ≥ {low}"
+        no_growth = f"{span} 增长（" + gs + f"）未达到每年 ≥ {b_growth:.0%}"
+        no_scores = sc + f" 未同时 ≥ {low}"
+        c_head, sep = "C：按类型和销售额均不属 A 类；", "；"
+    else:
+        sc = "cooperation " + coop + ", loyalty " + loy
+        by_type = "A: customer type '" + ctype + f"' is in {a_types}"
+        by_sales = (f"A: top {a_top_share:.0%} of {group}s by {last} sales (rank " + rank
+                    + f" of {n_pool}, cut at {k})")
+        b = f"B: sales up >= {b_growth:.0%} each year {span} (" + gs + "); " + sc + f" >= {low}"
+        no_growth = f"growth {span} (" + gs + f") not >= {b_growth:.0%} every year"
+        no_scores = sc + f" not both >= {low}"
+        c_head, sep = "C: not A by type or top sales; ", "; "
+    grow, scored = grow_ok.to_numpy(bool), scores_ok.to_numpy(bool)
+    why = (no_growth + sep + no_scores).where(~grow & ~scored,
+                                              no_growth.where(~grow, no_scores.where(~scored, "")))
+    out = (c_head + why).where(~b_rule.to_numpy(bool), b)
+    out = out.where(~a_sales.to_numpy(bool), by_sales)
+    return out.where(~a_type.to_numpy(bool), by_type).to_numpy(dtype=object)
+
+
+def _fmt_score(v) -> str:
+    if pd.isna(v):
+        return "missing"
+    return f"{v:g}"

@@ -1,0 +1,163 @@
+"""Tags (标签) and the action table: Y/N visited the store, M/O bought, VIP; the treatment
+of each combination and the contact rule by value (VIPs one-to-one, buyers in small
+batches, non-buyers in A/B/C message groups).
+
+Reference: METHOD.md §5 (tags, contact priority).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CSIInputError
+from .engine import member, store_visits
+from .inputs import _as_of, _clean_customers, _lang, _require, _revenue_series
+from .value import _purchases
+from .value_tiers import TierResult, pyramid
+
+TREATMENTS = {
+    "personal_care": {"en": "Personal care; make them friends and referrers",
+                      "zh": "个性化关怀，发展为朋友和推荐人"},
+    "bring_to_store": {"en": "Bring them to the store", "zh": "吸引到店"},
+    "find_unmet_need": {"en": "Find the unmet need", "zh": "发掘未满足的需求"},
+    "upgrade_cross_sell": {"en": "Upgrade and cross-sell", "zh": "升级购买与交叉销售"},
+}
+
+#: Contact rule by value (METHOD.md §5): VIPs one-to-one, buyers in small batches,
+#: non-buyers in A/B/C message groups.
+CONTACTS = {
+    "one_to_one": {"en": "One-to-one; phone at least twice a year",
+                   "zh": "一对一联系，每年至少电话两次"},
+    "small_batch": {"en": "Contact in small batches", "zh": "分小批联系"},
+    "message_group": {"en": "Message group {group}", "zh": "{group}类信息群组"},
+}
+
+#: The eight RFM segments of Chinese CRM practice: high/low on R, F, M (score at or above
+#: the middle score counts as high).
+
+# ---------------------------------------------------------------------------- tags
+def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFrame, as_of,
+         window_days: int = 365, vip=None, negative: str = "error") -> pd.DataFrame:
+    """Tags (标签) per customer: Y/N visited the store, M/O bought, VIP; with the treatment.
+
+    - ``Y`` if the customer has a store visit in the window (as_of - window_days, as_of],
+      else ``N``;
+    - ``M`` if the customer has a purchase in the same window, else ``O``;
+    - ``VIP``: ``vip`` may be a :func:`pyramid` result, a collection of customer ids, or
+      None (the pyramid's VIPs on all revenue up to as_of, default shares).
+
+    ``tag`` combines them: ``Y+M``, ``N+O``, ``Y+M+VIP`` ...  ``treatment`` (codes joined
+    by "+", texts in :data:`TREATMENTS`) per METHOD.md §5: VIP -> personal_care;
+    N -> bring_to_store; Y+O -> find_unmet_need; Y+M -> upgrade_cross_sell.
+    ``contact`` and ``contact_priority``: VIPs one_to_one (1; phone at least twice a year),
+    buyers small_batch (2), non-buyers message_group (3; by A/B/C tier, see
+    :func:`action_table`).
+
+    Visits after as_of are left out with a warning; visits of ids not in customers are
+    left out with a warning.
+
+    Example
+    -------
+    >>> cust = pd.DataFrame({"customer_id": ["c1", "c2"]})
+    >>> tx = pd.DataFrame({"customer_id": ["c1"], "date": ["2026-06-01"], "amount": [10.0]})
+    >>> vis = pd.DataFrame({"customer_id": ["c1", "c2"], "date": ["2026-06-01", "2024-01-01"]})
+    >>> tags(cust, tx, vis, "2026-09-30", vip=[])["tag"].tolist()
+    ['Y+M', 'N+O']
+    """
+    as_of = _as_of(as_of)
+    if not isinstance(window_days, (int, np.integer)) or window_days < 1:
+        raise CSIInputError(f"window_days={window_days!r}: give a whole number of days >= 1 "
+                            "(tiering.tags.window_days, e.g. 365)")
+    c = _clean_customers(customers)
+    start = as_of - pd.Timedelta(days=int(window_days))
+    p = _purchases(transactions, as_of, customers, negative)
+    _require(visits, ["customer_id", "date"], "visits")
+    visited_ids = store_visits(visits, as_of, c.index, start)
+    bought_ids = p.bought_since(start)
+    if vip is None:
+        vip_ids = set(pyramid(p.value()["revenue"]).table.query("tier == 'VIP'").index)
+    elif isinstance(vip, TierResult):
+        vip_ids = set(vip.table.index[vip.table["tier"] == "VIP"])
+    else:
+        vip_ids = {str(x) for x in vip}
+    out = pd.DataFrame(index=c.index)
+    out["visited"] = member(out.index, visited_ids)
+    out["bought"] = member(out.index, bought_ids)
+    out["vip"] = member(out.index, vip_ids)
+    out["visit_tag"] = np.where(out["visited"], "Y", "N")
+    out["buy_tag"] = np.where(out["bought"], "M", "O")
+    out["tag"] = out["visit_tag"] + "+" + out["buy_tag"] + np.where(out["vip"], "+VIP", "")
+    base = np.where(~out["visited"], "bring_to_store",
+                    np.where(out["bought"], "upgrade_cross_sell", "find_unmet_need"))
+    out["treatment"] = np.where(out["vip"], "personal_care+", "") + base
+    out["contact"] = np.where(out["vip"], "one_to_one",
+                              np.where(out["bought"], "small_batch", "message_group"))
+    out["contact_priority"] = np.where(out["vip"], 1, np.where(out["bought"], 2, 3))
+    out.index.name = "customer_id"
+    return out
+
+
+def treatment_text(codes: str, lang: str = "en") -> str:
+    """Readable treatment for codes such as ``personal_care+bring_to_store``."""
+    lang = _lang(lang)
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(TREATMENTS[c][lang] for c in str(codes).split("+") if c)
+
+
+def contact_text(code: str, group: str = "", lang: str = "en") -> str:
+    """Readable contact rule; ``group`` (A/B/C) fills the message group."""
+    lang = _lang(lang)
+    return CONTACTS[code][lang].format(group=group)
+
+# ---------------------------------------------------------------------------- action table
+def action_table(tiers: pd.Series, tag_table: pd.DataFrame, revenue: pd.Series | None = None,
+                 lang: str = "en") -> pd.DataFrame:
+    """Action table per tier and tag: customers, revenue share, treatment and contact rule.
+
+    ``tiers``: tier per customer (e.g. ``rule_abc(...).tier`` or ``abc(...).tier``);
+    ``tag_table``: the result of :func:`tags`; ``revenue``: revenue per customer (e.g.
+    ``customer_value(...)["revenue"]``; revenue share is left out when None).
+    Customers in ``tag_table`` without a tier are tier "-" (none).
+
+    Rows are tier x tag, ordered by tier, then contact priority; columns: tier, tag,
+    customers, customer_share, revenue, revenue_share, treatment, contact (texts in
+    ``lang``: "en" or "zh"). The contact of non-buyers is the message group of their
+    tier (METHOD.md §5: non-buyers in A/B/C message groups).
+
+    Example
+    -------
+    >>> tg = pd.DataFrame({"tag": ["Y+M", "N+O"], "treatment": ["upgrade_cross_sell",
+    ...     "bring_to_store"], "contact": ["small_batch", "message_group"],
+    ...     "contact_priority": [2, 3]}, index=pd.Index(["c1", "c2"], name="customer_id"))
+    >>> action_table(pd.Series({"c1": "A", "c2": "C"}), tg)["contact"].tolist()
+    ['Contact in small batches', 'Message group C']
+    """
+    lang = _lang(lang)
+    _require(tag_table, ["tag", "treatment", "contact", "contact_priority"], "tag_table")
+    tg = tag_table.copy()
+    tg.index = tg.index.astype(str)
+    tr = pd.Series(tiers).copy()
+    tr.index = tr.index.astype(str)
+    tg["tier"] = tr.reindex(tg.index).fillna("-").astype(str)
+    if revenue is not None:
+        rv = _revenue_series(revenue) if not isinstance(revenue, pd.Series) else revenue.copy()
+        rv.index = rv.index.astype(str)
+        tg["revenue"] = pd.to_numeric(rv.reindex(tg.index), errors="coerce").fillna(0.0)
+    keys = ["tier", "tag", "treatment", "contact", "contact_priority"]
+    g = tg.groupby(keys, observed=True)
+    out = g.size().rename("customers").to_frame()
+    if revenue is not None:
+        out["revenue"] = g["revenue"].sum()
+    out = out.reset_index()
+    out["customer_share"] = out["customers"] / out["customers"].sum()
+    if revenue is not None:
+        total = out["revenue"].sum()
+        out["revenue_share"] = out["revenue"] / total if total > 0 else np.nan
+    out = out.sort_values(["tier", "contact_priority", "tag"]).reset_index(drop=True)
+    out["treatment"] = [treatment_text(t, lang) for t in out["treatment"]]
+    out["contact"] = [contact_text(c, tier, lang) for c, tier in zip(out["contact"], out["tier"])]
+    cols = ["tier", "tag", "customers", "customer_share"]
+    if revenue is not None:
+        cols += ["revenue", "revenue_share"]
+    cols += ["treatment", "contact", "contact_priority"]
+    return out[cols]
