@@ -20,7 +20,7 @@ from .customers.lifecycle import (LIFECYCLE_STAGES, LOYALTY_SEGMENTS,  # noqa: F
 from .customers.rfm import RFM_SEGMENTS, rfm, rfm_segments  # noqa: F401
 from .customers.rules import growth_rates, rule_abc  # noqa: F401
 from .customers.satisfaction import (SatisfactionByTier, customer_satisfaction,  # noqa: F401
-                                     linked_satisfaction, planted_note, recovery,
+                                     linked_answers, linked_satisfaction, planted_note, recovery,
                                      respondent_satisfaction, satisfaction_by_tier,
                                      satisfaction_figure)
 from .customers.tags import (CONTACTS, TREATMENTS, action_table, contact_text, tags,  # noqa: F401

@@ -45,6 +45,41 @@ def test_run_prints_a_line_per_notebook_and_the_report_last(demo_run):
         assert any(re.search(rf"\[demo\] {name}\s+ok\s+[\d.]+ s", line) for line in lines), name
 
 
+def test_demo_customer_management_recovers_what_was_planted(demo_run):
+    """Notebook 05's chapters 10-12 and the contact plan on the demo: the planted keep /
+    drop / open channels, the top complaint categories, the customers planted to move up a
+    value tier (csi_helpers.demo_customers), and a contact sheet with ids only."""
+    import pandas as pd
+
+    _, run_dir, _ = demo_run
+    tables = run_dir / "tables"
+
+    def read(stem, **kw):
+        return pd.read_csv(tables / f"{stem}.csv", encoding="utf-8-sig", **kw)
+
+    channels = read("05_channels", index_col=0)
+    assert channels.loc["老客推荐", "verdict"] == "keep"
+    assert channels.loc["地推活动", "verdict"] == "drop"
+    assert channels.loc["小红书", "verdict"] == "open"
+    issues = read("05_complaint_issues", index_col=0)
+    assert list(issues.index[issues["vital_few"]]) == ["售后服务态度", "送货延迟", "安装问题"]
+    handling = read("05_complaint_handling", index_col=0)
+    assert 0.80 <= handling.loc["total", "within_standard_share"] <= 0.90
+    migration = read("05_value_rating_migration", index_col=0)
+    assert {"A", "B", "C", "D"} <= set(migration.columns) and "new" in migration.index
+    notebook = (run_dir / "notebooks" / "05_customer_tiering.ipynb").read_text(encoding="utf-8")
+    share = re.search(r"Planted to move up: \d+ customers rated in both periods; (\d+)% of "
+                      r"them moved up, against (\d+)% of the others", notebook)
+    assert share and int(share.group(1)) > 2 * int(share.group(2))
+    plan = read("05_contact_plan")
+    assert list(plan.columns) == ["customer_id", "tier", "tag", "contact", "channel",
+                                  "cadence_days", "contacts_per_year", "batch", "next_contact"]
+    assert plan["customer_id"].is_unique and len(plan) == 5000
+    assert (pd.to_datetime(plan["next_contact"]) > pd.Timestamp("2026-09-30")).all()
+    loyalty = read("05_loyalty_segments", index_col=0)
+    assert set(loyalty.index) == {"loyal", "switcher", "no_loyalty"}
+
+
 def test_run_folder_contract(demo_run):
     _, run_dir, _ = demo_run
     executed = sorted(p.name for p in (run_dir / "notebooks").glob("*.ipynb"))

@@ -103,6 +103,23 @@ def linked_satisfaction(wb, artifact: str = "respondent_scores", lv: str = "SAT"
     return respondent_satisfaction(wb.survey_clean(), wb.params, lv=lv)
 
 
+def linked_answers(wb) -> pd.DataFrame:
+    """The cleaned survey (item answers as points) of the respondents linked to a customer,
+    with the link as column ``customer_id`` whatever the survey calls it
+    (``sources.survey.customer_id_column``); what
+    :func:`~csi_helpers.customers.lifecycle.dissatisfied_items` reads."""
+    column = ((wb.params.get("sources") or {}).get("survey") or {}).get("customer_id_column")
+    if not column:
+        raise CSIInputError("sources.survey.customer_id_column: not set, so no respondent links "
+                            "to a customer; name the survey column holding the customer id")
+    answers = wb.survey_clean()
+    _require(answers, [column], "survey_clean")
+    ids = answers[column].astype("string").str.strip().replace("", pd.NA)
+    out = answers.drop(columns=[c for c in {column, "customer_id"} if c in answers.columns])
+    out.insert(0, "customer_id", ids.to_numpy())
+    return out.dropna(subset=["customer_id"])
+
+
 def customer_satisfaction(wb, lv: str = "SAT") -> pd.Series | None:
     """Satisfaction (0-100) per customer: the mean of the linked respondents' scores
     (:func:`linked_satisfaction`), or None when the survey links no respondent to the
