@@ -36,12 +36,7 @@ def yearly_sales(transactions: pd.DataFrame, as_of, years: int | None = None,
     >>> yearly_sales(tx, "2026-09-30", years=2).loc["c1"].tolist()
     [100.0, 120.0]
     """
-    if period not in ("rolling", "calendar"):
-        raise CSIInputError(f"period={period!r}: use 'rolling' (12 months ending at as_of) "
-                            "or 'calendar'")
-    as_of = _as_of(as_of)
-    p = _purchases(transactions, as_of, customers, negative)
-    bounds = _year_bounds(as_of, p.first_date(), years, period)
+    as_of, p, bounds = _checked_years(transactions, as_of, customers, negative, years, period)
     value = p.value(bounds)
     wide = value[[name for _, _, name in bounds]].copy()
     wide.columns = [int(name) for _, _, name in bounds]
@@ -85,6 +80,17 @@ def _purchases(transactions, as_of: pd.Timestamp, customers=None, negative: str 
     if customers is not None:
         _require(customers, ["customer_id"], "customers")
     return Purchases(transactions, as_of, customers, negative)
+
+
+def _checked_years(transactions, as_of, customers, negative, years, period):
+    """(as_of, the checked Purchases, the year bounds): what yearly sales and customer
+    value both start from."""
+    if period not in ("rolling", "calendar"):
+        raise CSIInputError(f"period={period!r}: use 'rolling' (12 months ending at as_of) "
+                            "or 'calendar'")
+    as_of = _as_of(as_of)
+    p = _purchases(transactions, as_of, customers, negative)
+    return as_of, p, _year_bounds(as_of, p.first_date(), years, period)
 
 
 def _year_bounds(as_of: pd.Timestamp, first: pd.Timestamp, years, period: str
@@ -131,12 +137,7 @@ def customer_value(transactions: pd.DataFrame, as_of, customers: pd.DataFrame | 
     >>> customer_value(tx, "2026-09-30")[["revenue", "orders"]].loc["c1"].tolist()
     [220.0, 2.0]
     """
-    if period not in ("rolling", "calendar"):
-        raise CSIInputError(f"period={period!r}: use 'rolling' (12 months ending at as_of) "
-                            "or 'calendar'")
-    as_of = _as_of(as_of)
-    p = _purchases(transactions, as_of, customers, negative)
-    bounds = _year_bounds(as_of, p.first_date(), years, period)
+    as_of, p, bounds = _checked_years(transactions, as_of, customers, negative, years, period)
     out = p.value([(s, e, f"sales_{name}") for s, e, name in bounds])
     if customers is not None:
         out = out.reindex(_clean_customers(customers).index)
