@@ -65,8 +65,9 @@ def test_loyalty_segments_from_repurchase_and_stated_loyalty():
     assert seg["segment"].tolist() == ["loyal", "loyal", "switcher", "no_loyalty",
                                        "no_loyalty", "switcher"]
     assert seg["confirmed"].tolist() == [True, False, False, False, False, False]
-    table = lifecycle.loyalty_table(seg, pd.Series(1.0, index=value.index), lang="zh")
-    assert table.loc["loyal", "name"] == "忠诚客户" and table.loc["switcher", "customers"] == 2
+    table = lifecycle.loyalty_table(seg, pd.Series(1.0, index=value.index))
+    assert table.loc["switcher", "customers"] == 2 and table.loc["loyal", "confirmed"] == 1
+    assert lifecycle.LOYALTY_SEGMENTS["loyal"]["zh"] == "忠诚客户"
     assert table["customer_share"].sum() == pytest.approx(1.0)
 
 

@@ -208,9 +208,9 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
     return out
 
 
-def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None, lang: str = "en"
-                  ) -> pd.DataFrame:
-    """Customers (and revenue share) per loyalty segment, with the segment's name."""
+def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None) -> pd.DataFrame:
+    """Customers (and revenue share) per loyalty segment (:data:`LOYALTY_SEGMENTS` names
+    them in both languages)."""
     order = [k for k in LOYALTY_SEGMENTS if k in set(segments["segment"])]
     out = segments["segment"].value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
@@ -218,6 +218,5 @@ def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None, lang
     if revenue is not None:
         rev = revenue.reindex(segments.index).fillna(0.0).groupby(segments["segment"]).sum()
         out["revenue_share"] = rev.reindex(order) / rev.sum() if rev.sum() > 0 else np.nan
-    out.insert(0, "name", [LOYALTY_SEGMENTS[k]["zh" if lang == "zh" else "en"] for k in order])
-    out.index.name = "segment"
+    out.index.name = "segment"        # codes: the report shows their names (忠诚客户 ...)
     return out

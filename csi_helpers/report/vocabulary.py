@@ -569,6 +569,8 @@ COLUMNS.update({
 })
 VALUES.update({"loyal": "忠诚客户", "switcher": "品牌转换者", "no_loyalty": "无品牌忠诚",
                "one_to_one": "一对一", "small_batch": "分小批", "message_group": "信息群组"})
-VALUES_EN.update({"loyal": "Loyal", "switcher": "Brand switcher", "no_loyalty": "No brand loyalty",
+VALUES_EN.update({"introduction": "Introduction", "growth": "Growth", "maturity": "Maturity",
+                  "decline": "Decline", "loyal": "Loyal", "switcher": "Brand switcher",
+                  "no_loyalty": "No brand loyalty",
                   "one_to_one": "One-to-one", "small_batch": "Small batches",
                   "message_group": "Message group"})
