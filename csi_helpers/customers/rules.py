@@ -199,44 +199,75 @@ def _scores_text(v: pd.Series, missing: str = "missing") -> pd.Series:
 
 def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_ok, pool_rank,
                   a_types, among, a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
-                  zh: bool) -> np.ndarray:
-    """The reason of every customer's rule-based tier, built column-wise (a million
-    customers in seconds): A by type, A by top sales, B by growth and scores, or C with
-    what failed."""
-    # Arrow strings: the concatenations below run in Arrow, not per Python object
-    parts = [f"{col} " + _pcts(g[col]) for col in recent]
-    gs = parts[0]
-    for part in parts[1:]:
-        gs = gs + ", " + part
-    coop, loy = _scores_text(c["cooperation"]), _scores_text(c["loyalty"])
+                  zh: bool) -> pd.Series:
+    """The reason of every customer's rule-based tier, built column-wise in Arrow strings
+    (a million customers in seconds): A by type, A by top sales, B by growth and scores,
+    or C with what failed. Each reason is built only for the customers it applies to, and
+    the pieces are put back in order with one take, so no full-length intermediate text
+    is made per step (the ~100 MB each would cost on a million customers)."""
+    import pyarrow as pa
+
+    kind = np.select([a_type.to_numpy(bool), a_sales.to_numpy(bool), b_rule.to_numpy(bool)],
+                     [0, 1, 2], default=3)
+    grow, scored = grow_ok.to_numpy(bool), scores_ok.to_numpy(bool)
     low = _fmt_score(b_min_cooperation)
-    ctype = c["customer_type"].astype("str")
-    rank = _scores_text(pool_rank, missing="")
     group = "/".join(among)
     if zh:
-        sc = "配合度 " + coop + "，忠诚度 " + loy
-        by_type = "A：客户类型“" + ctype + f"”属于 {a_types}"
-        by_sales = (f"A：按 {last} 年销售额位列 {group} 前 {a_top_share:.0%}（{n_pool} 家中第 "
-                    + rank + f" 位，取前 {k} 家）")
-        b = f"B：{span} 每年销售额增长 ≥ {b_growth:.0%}（" + gs + "）；" + sc + f" ≥ {low}"
-        no_growth = f"{span} 增长（" + gs + f"）未达到每年 ≥ {b_growth:.0%}"
-        no_scores = sc + f" 未同时 ≥ {low}"
-        c_head, sep = "C：按类型和销售额均不属 A 类；", "；"
+        t = {"sc": ("配合度 ", "，忠诚度 "), "type": ("A：客户类型“", f"”属于 {a_types}"),
+             "sales": (f"A：按 {last} 年销售额位列 {group} 前 {a_top_share:.0%}（{n_pool} 家中第 ",
+                       f" 位，取前 {k} 家）"),
+             "b": (f"B：{span} 每年销售额增长 ≥ {b_growth:.0%}（", "）；", f" ≥ {low}"),
+             "no_growth": (f"{span} 增长（", f"）未达到每年 ≥ {b_growth:.0%}"),
+             "no_scores": f" 未同时 ≥ {low}", "c_head": "C：按类型和销售额均不属 A 类；",
+             "sep": "；"}
     else:
-        sc = "cooperation " + coop + ", loyalty " + loy
-        by_type = "A: customer type '" + ctype + f"' is in {a_types}"
-        by_sales = (f"A: top {a_top_share:.0%} of {group}s by {last} sales (rank " + rank
-                    + f" of {n_pool}, cut at {k})")
-        b = f"B: sales up >= {b_growth:.0%} each year {span} (" + gs + "); " + sc + f" >= {low}"
-        no_growth = f"growth {span} (" + gs + f") not >= {b_growth:.0%} every year"
-        no_scores = sc + f" not both >= {low}"
-        c_head, sep = "C: not A by type or top sales; ", "; "
-    grow, scored = grow_ok.to_numpy(bool), scores_ok.to_numpy(bool)
-    why = (no_growth + sep + no_scores).where(~grow & ~scored,
-                                              no_growth.where(~grow, no_scores.where(~scored, "")))
-    out = (c_head + why).where(~b_rule.to_numpy(bool), b)
-    out = out.where(~a_sales.to_numpy(bool), by_sales)
-    return out.where(~a_type.to_numpy(bool), by_type).to_numpy(dtype=object)
+        t = {"sc": ("cooperation ", ", loyalty "), "type": ("A: customer type '",
+                                                          f"' is in {a_types}"),
+             "sales": (f"A: top {a_top_share:.0%} of {group}s by {last} sales (rank ",
+                       f" of {n_pool}, cut at {k})"),
+             "b": (f"B: sales up >= {b_growth:.0%} each year {span} (", "); ", f" >= {low}"),
+             "no_growth": (f"growth {span} (", f") not >= {b_growth:.0%} every year"),
+             "no_scores": f" not both >= {low}", "c_head": "C: not A by type or top sales; ",
+             "sep": "; "}
+
+    def growth_text(rows):
+        parts = [f"{col} " + _pcts(g[col].iloc[rows]) for col in recent]
+        text = parts[0]
+        for part in parts[1:]:
+            text = text + ", " + part
+        return text
+
+    def scores_text(rows):
+        return (t["sc"][0] + _scores_text(c["cooperation"].iloc[rows]) + t["sc"][1]
+                + _scores_text(c["loyalty"].iloc[rows]))
+
+    def build(code, rows):
+        if code == 0:
+            return t["type"][0] + c["customer_type"].iloc[rows].astype("str") + t["type"][1]
+        if code == 1:
+            return t["sales"][0] + _scores_text(pool_rank.iloc[rows], missing="") + t["sales"][1]
+        if code == 2:
+            return t["b"][0] + growth_text(rows) + t["b"][1] + scores_text(rows) + t["b"][2]
+        no_growth = t["no_growth"][0] + growth_text(rows) + t["no_growth"][1]
+        no_scores = scores_text(rows) + t["no_scores"]
+        gr, sc = grow[rows], scored[rows]
+        why = (no_growth + t["sep"] + no_scores).where(~gr & ~sc,
+                                                      no_growth.where(~gr, no_scores.where(~sc, "")))
+        return t["c_head"] + why
+
+    pieces, order = [], []
+    for code in range(4):                     # the four kinds of reason, never per customer
+        rows = np.flatnonzero(kind == code)
+        if len(rows):
+            text = build(code, rows).astype("str")
+            pieces.append(pa.chunked_array(text.array.__arrow_array__()).combine_chunks()
+                          .cast(pa.large_string()))
+            order.append(rows)
+    if not pieces:
+        return pd.Series([], index=c.index, dtype="str")
+    where = np.argsort(np.concatenate(order), kind="stable")
+    values = pa.concat_arrays(pieces).take(pa.array(where))
+    return pd.Series(pd.arrays.ArrowStringArray(values), index=c.index).astype("str")
 
 
 def _fmt_score(v) -> str:
