@@ -84,8 +84,8 @@ def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFra
          gr >= threshold - _TOL, gr < -threshold - _TOL],
         ["none", "introduction", "decline", "growth", "decline"], default="maturity")
     out = pd.DataFrame({"stage": stage, f"growth_{last}": gr}, index=y.index)
-    out["stage_zh"] = out["stage"].map(lambda s: LIFECYCLE_STAGES.get(s, {}).get("zh", ""))
-    out["care"] = out["stage"].map(lambda s: LIFECYCLE_STAGES.get(s, {}).get("care", ""))
+    out["stage_zh"] = out["stage"].map({k: v["zh"] for k, v in LIFECYCLE_STAGES.items()})
+    out["care"] = out["stage"].map({k: v["care"] for k, v in LIFECYCLE_STAGES.items()})
     return out
 
 
@@ -100,7 +100,8 @@ def strategy(stages: pd.DataFrame, revenue: pd.Series | None = None, lang: str =
     """
     if lang not in ("en", "zh"):
         raise CSIInputError(f"lang={lang!r}: use 'en' or 'zh'")
-    order = [k for k in LIFECYCLE_STAGES if k in set(stages["stage"])]
+    present = set(stages["stage"].unique())
+    order = [k for k in LIFECYCLE_STAGES if k in present]
     out = stages["stage"].value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
     if revenue is not None:
@@ -211,7 +212,8 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
 def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None) -> pd.DataFrame:
     """Customers (and revenue share) per loyalty segment (:data:`LOYALTY_SEGMENTS` names
     them in both languages)."""
-    order = [k for k in LOYALTY_SEGMENTS if k in set(segments["segment"])]
+    present = set(segments["segment"].unique())
+    order = [k for k in LOYALTY_SEGMENTS if k in present]
     out = segments["segment"].value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
     out["confirmed"] = segments.groupby("segment")["confirmed"].sum().reindex(order).astype(int)
