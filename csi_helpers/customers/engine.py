@@ -337,7 +337,7 @@ class Purchases:
                                   ibis.literal("row") + t._row.cast("string"))
         else:
             order = ibis.literal("row") + t._row.cast("string")
-        return t.mutate(order=order).select("customer_id", "date", "amount", "order")
+        return t.mutate(order=order).select("customer_id", "date", "amount", "order", "_row")
 
     # ------------------------------------------------------------------ questions
     def first_date(self) -> pd.Timestamp:

@@ -8,13 +8,11 @@ Reference: METHOD.md §5.
 """
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
-from ..errors import CSIInputError, CSIWarning
+from ..errors import CSIInputError
 
 _TOL = 1e-9
 _MAX_LISTED = 5
@@ -213,16 +211,6 @@ def _ids(s: pd.Series, what: str) -> pd.Series:
     return s.astype(str).str.strip()
 
 
-def _dates(s: pd.Series, what: str) -> pd.Series:
-    d = pd.to_datetime(s, errors="coerce")
-    bad = d.isna()
-    if bad.any():
-        raise CSIInputError(f"{what}.date: not a date (YYYY-MM-DD) in row(s) "
-                            f"{_rows(s.index[bad])} (e.g. {s[bad].iloc[0]!r}); correct or "
-                            "delete the row(s)")
-    return d.dt.normalize()
-
-
 def clean_transactions(transactions: pd.DataFrame, as_of, customers: pd.DataFrame | None = None,
                        negative: str = "error") -> pd.DataFrame:
     """Check a transaction export and return a clean copy up to ``as_of``.
@@ -248,63 +236,21 @@ def clean_transactions(transactions: pd.DataFrame, as_of, customers: pd.DataFram
     >>> clean_transactions(tx, "2026-09-30")["amount"].tolist()
     [99.0]
     """
+    from .engine import Purchases, _typed    # the engine makes every check, once
+
     what = "transactions"
     _require(transactions, ["customer_id", "date", "amount"], what)
-    if negative not in ("error", "net", "drop"):
-        raise CSIInputError(f"negative={negative!r}: use 'error', 'net' or 'drop'")
     as_of = _as_of(as_of)
-    tx = transactions.copy()
-    tx["customer_id"] = _ids(tx["customer_id"], what)
-    tx["date"] = _dates(tx["date"], what)
-    raw = tx["amount"]
-    amount = pd.to_numeric(raw, errors="coerce")
-    bad = amount.isna() | ~np.isfinite(amount.astype(float))
-    if bad.any():
-        raise CSIInputError(f"{what}.amount: not a number in row(s) {_rows(tx.index[bad])} "
-                            f"(e.g. {raw[bad].iloc[0]!r}); write amounts as plain numbers "
-                            "such as 1250.50, without currency signs or thousands separators")
-    tx["amount"] = amount.astype(float)
-    neg = tx["amount"] < 0
-    if neg.any():
-        rows = _rows(tx.index[neg])
-        if negative == "error":
-            raise CSIInputError(
-                f"{what}.amount: negative in {int(neg.sum())} row(s) {rows}; if these are "
-                "returns or refunds pass negative='net' to net them against the customer's "
-                "purchases (or 'drop' to ignore them), otherwise correct the amounts")
-        if negative == "drop":
-            warnings.warn(f"{what}.amount: {int(neg.sum())} negative row(s) ({rows}) dropped",
-                          CSIWarning, stacklevel=2)
-            tx = tx.loc[~neg]
-        else:
-            warnings.warn(f"{what}.amount: {int(neg.sum())} negative row(s) ({rows}) netted "
-                          "into revenue as returns", CSIWarning, stacklevel=2)
-    late = tx["date"] > as_of
-    if late.any():
-        warnings.warn(f"{what}.date: {int(late.sum())} row(s) after as_of "
-                      f"{as_of.date()} ({_rows(tx.index[late])}) left out; they belong to "
-                      "the next period (or set tiering.as_of later)", CSIWarning, stacklevel=2)
-        tx = tx.loc[~late]
     if customers is not None:
         _require(customers, ["customer_id"], "customers")
-        known = set(_ids(customers["customer_id"], "customers"))
-        unknown = ~tx["customer_id"].isin(known)
-        if unknown.any():
-            ids = sorted(tx.loc[unknown, "customer_id"].unique())
-            warnings.warn(
-                f"{what}.customer_id: {len(ids)} id(s) not in customers ({_rows(ids)}); "
-                f"their {int(unknown.sum())} transaction(s) are left out. Export the "
-                "customer master again or correct the ids", CSIWarning, stacklevel=2)
-            tx = tx.loc[~unknown]
-    if "transaction_id" in tx.columns:
-        tid = tx["transaction_id"]
-        tx["transaction_id"] = tid.where(tid.notna(), pd.Series(
-            [f"row{i}" for i in tx.index], index=tx.index)).astype(str)
-    else:
-        tx["transaction_id"] = [f"row{i}" for i in tx.index]
-    if len(tx) == 0:
-        raise CSIInputError(f"{what}: no transactions left on or before as_of "
-                            f"{as_of.date()}; check tiering.as_of and the export's period")
+    kept = Purchases(transactions, as_of, customers, negative, what=what).table \
+        .select("_row", "order").execute()
+    tx = _typed(transactions, what)
+    labels = pd.Index(tx.index if pd.api.types.is_integer_dtype(tx.index.dtype)
+                      else tx.index.astype(str))
+    tx = tx.loc[labels.isin(kept["_row"])].copy()
+    order = pd.Series(kept["order"].to_numpy(), index=kept["_row"].to_numpy())
+    tx["transaction_id"] = order.reindex(labels[labels.isin(kept["_row"])]).astype(str).to_numpy()
     return tx
 
 
