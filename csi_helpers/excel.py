@@ -11,7 +11,13 @@ What a client opens in Excel or LibreOffice next to the report:
   ``*share*``, values within 0..1) as percentages, amounts (``revenue``, ``amount``, ``sales``)
   with thousands separators, other decimals with three places.
 
-Written with xlsxwriter (fast, and its formats render the same in Excel and LibreOffice).
+Written with xlsxwriter (its formats render the same in Excel and LibreOffice), in its
+constant-memory mode: each row goes to disk as it is written, so a long table costs no
+memory. A table longer than ``report.excel_max_rows`` (default :data:`EXCEL_MAX_ROWS`) gets
+no sheet: xlsxwriter writes about 200,000 cells a second, so a million-customer table
+would take a minute per sheet, Excel stops at 1,048,576 rows, and a sheet that long is no
+way to read a table. Its contents row names the CSV file that holds it whole, and the
+report's note under the table points there instead of to a sheet.
 
 Example
 -------
@@ -27,7 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["write_tables_workbook", "sheet_names"]
+__all__ = ["write_tables_workbook", "sheet_names", "in_workbook", "EXCEL_MAX_ROWS"]
+
+#: Tables with more rows than this stay CSV only (``report.excel_max_rows``).
+EXCEL_MAX_ROWS = 100_000
+#: The most data rows a sheet takes: Excel's 1,048,576 rows less the title, gap and header.
+SHEET_ROWS = 1_048_576 - 3
 
 _STEPS = {"01": ("Problem framing", "提出问题"), "02": ("Data collection", "采集数据"),
           "03": ("Indicator construction", "测评指标的构建与量化"),
@@ -36,10 +47,14 @@ _STEPS = {"01": ("Problem framing", "提出问题"), "02": ("Data collection", "
 _TEXT = {
     "en": {"contents": "Contents", "title": "Tables of the run", "sheet": "Sheet",
            "table": "Table", "step": "Step", "size": "Rows x columns", "back": "<- Contents",
+           "csv_only": "no sheet: {rows:,} rows, more than report.excel_max_rows "
+                       "({limit:,}); the whole table is tables/{file}",
            "note": "Every table of the report, one sheet each, with every row and the numbers "
                    "unrounded (the report shows them rounded and long tables cut)."},
     "zh": {"contents": "目录", "title": "本次运行的全部表格", "sheet": "工作表", "table": "表格",
            "step": "步骤", "size": "行 x 列", "back": "<- 返回目录",
+           "csv_only": "无工作表：共 {rows:,} 行，超过 report.excel_max_rows（{limit:,} 行）；"
+                       "完整表格见 tables/{file}",
            "note": "报告中的每个表格各占一个工作表，包含全部行，数字未经四舍五入（报告中的数字经过四舍五入，长表格只显示前若干行）。"},
 }
 _AMOUNT = re.compile(r"revenue|amount|sales|monetary|spend|value_", re.I)
@@ -100,19 +115,51 @@ def _column_format(name: str, values: pd.Series, fmts: dict):
     return fmts["dec"]
 
 
-def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
-    """Write ``<run_dir>/tables.xlsx`` from ``<run_dir>/tables/*.csv`` (None without tables)."""
+def in_workbook(rows: int, max_rows: int | None = None) -> bool:
+    """Whether a table of ``rows`` rows gets a sheet of ``tables.xlsx`` (at most
+    ``max_rows``, default :data:`EXCEL_MAX_ROWS`, and never more than a sheet holds).
+
+    >>> in_workbook(5_000), in_workbook(1_000_000), in_workbook(1_000_000, 1_048_000)
+    (True, False, True)
+    """
+    limit = EXCEL_MAX_ROWS if max_rows is None else int(max_rows)
+    return rows <= min(limit, SHEET_ROWS)
+
+
+def _read_head(path: Path, limit: int) -> tuple[pd.DataFrame, int]:
+    """The first ``limit + 1`` rows of a table's CSV, and how many rows it has (counted
+    by the csv module, so quoted line breaks count right, without reading it whole)."""
+    import csv
+
+    try:
+        df = pd.read_csv(path, encoding="utf-8-sig", nrows=limit + 1)
+    except pd.errors.EmptyDataError:      # a table with no columns: an empty sheet
+        return pd.DataFrame(), 0
+    if len(df) <= limit:
+        return df, len(df)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = sum(1 for _ in csv.reader(fh)) - 1
+    return df, rows
+
+
+def write_tables_workbook(run_dir: str | Path, lang: str = "en",
+                          max_rows: int | None = None) -> Path | None:
+    """Write ``<run_dir>/tables.xlsx`` from ``<run_dir>/tables/*.csv`` (None without
+    tables): a sheet per table of at most ``max_rows`` rows (default
+    :data:`EXCEL_MAX_ROWS`); a longer table is named in the contents with its CSV file."""
     import xlsxwriter
 
     run_dir = Path(run_dir)
     tables = sorted((run_dir / "tables").glob("*.csv"))
     if not tables:
         return None
+    limit = min(EXCEL_MAX_ROWS if max_rows is None else int(max_rows), SHEET_ROWS)
     t = _TEXT.get(lang, _TEXT["en"])
     names = sheet_names([p.stem for p in tables], lang)
     out = run_dir / "tables.xlsx"
     tmp = out.with_suffix(".xlsx.tmp")
-    book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True, "strings_to_urls": False,
+                                          "constant_memory": True})
     try:
         fmts = {
             "title": book.add_format({"bold": True, "font_size": 14}),
@@ -125,6 +172,8 @@ def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
             "pct": book.add_format({"num_format": "0.0%"}),
             "money": book.add_format({"num_format": "#,##0.00"}),
         }
+        # constant-memory mode writes row by row: the contents first, whole, then the sheets
+        heads = [_read_head(path, limit) for path in tables]
         contents = book.add_worksheet(t["contents"])
         contents.write(0, 0, t["title"], fmts["title"])
         contents.write(1, 0, t["note"], fmts["note"])
@@ -132,23 +181,25 @@ def write_tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
             contents.write(3, c, head, fmts["head"])
         contents.freeze_panes(4, 0)
         widths = [_width(t["sheet"]), _width(t["table"]), _width(t["step"]), _width(t["size"])]
-        for r, path in enumerate(tables, start=4):
-            try:
-                df = pd.read_csv(path, encoding="utf-8-sig")
-            except pd.errors.EmptyDataError:      # a table with no columns: an empty sheet
-                df = pd.DataFrame()
+        for r, (path, (df, rows)) in enumerate(zip(tables, heads), start=4):
             name = names[path.stem]
             step = _STEPS.get(path.stem[:2], ("", ""))[0 if lang != "zh" else 1]
-            contents.write_url(r, 0, f"internal:'{name}'!A1", fmts["link"], string=name)
+            if rows <= limit:
+                contents.write_url(r, 0, f"internal:'{name}'!A1", fmts["link"], string=name)
+            else:
+                contents.write(r, 0, t["csv_only"].format(rows=rows, limit=limit,
+                                                          file=path.name), fmts["note"])
             contents.write(r, 1, _title(path.stem, lang))
             contents.write(r, 2, step)
-            contents.write(r, 3, f"{len(df)} x {df.shape[1]}")
+            contents.write(r, 3, f"{rows} x {df.shape[1]}")
             for c, text in enumerate((name, _title(path.stem, lang), step)):
                 widths[c] = max(widths[c], _width(text))
-            _table_sheet(book, name, path.stem, df, fmts, t, lang)
         for c, w in enumerate(widths):
             contents.set_column(c, c, min(max(w + 2, 10), 60))
         contents.activate()
+        for path, (df, rows) in zip(tables, heads):
+            if rows <= limit:
+                _table_sheet(book, names[path.stem], path.stem, df, fmts, t, lang)
     finally:
         book.close()
     tmp.replace(out)
@@ -164,24 +215,28 @@ def _table_sheet(book, name: str, stem: str, df: pd.DataFrame, fmts: dict, t: di
     ws.write_url(0, max(df.shape[1] - 1, 1), f"internal:'{t['contents']}'!A1", fmts["link"],
                  string=t["back"])
     header_row = 2
+    writers = []
     for c, col in enumerate(df.columns):
         label = "" if str(col).startswith("Unnamed:") else header(str(col), lang)
         ws.write(header_row, c, label, fmts["head"])
         values = df[col]
         logical = values.dtype == bool
         fmt = None if logical else _column_format(str(col), values, fmts)
-        numeric = fmt is not None
         width = max([_width(label)] + [_width(v) for v in values.head(500).astype(str)])
         ws.set_column(c, c, min(max(width + 2, 8), 60), fmt)
-        for r, v in enumerate(values.tolist(), start=header_row + 1):
-            if v is None or (isinstance(v, float) and np.isnan(v)):
+        if logical:
+            writers.append((ws.write_boolean, bool))
+        elif fmt is not None:
+            writers.append((ws.write_number, float))
+        else:
+            writers.append((ws.write_string, str))
+    columns = [df[col].tolist() for col in df.columns]
+    for r, row in enumerate(zip(*columns), start=header_row + 1):   # row by row, to disk
+        for c, v in enumerate(row):
+            if v is None or (isinstance(v, float) and v != v):
                 continue
-            if logical:
-                ws.write_boolean(r, c, bool(v))
-            elif numeric:
-                ws.write_number(r, c, float(v))
-            else:
-                ws.write_string(r, c, str(v))
+            write, kind = writers[c]
+            write(r, c, kind(v))
     ws.freeze_panes(header_row + 1, 1)
     if len(df):
         ws.autofilter(header_row, 0, header_row + len(df), max(df.shape[1] - 1, 0))

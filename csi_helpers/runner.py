@@ -438,7 +438,8 @@ class Run:
     def _deliverables(self) -> None:
         from . import report
         try:
-            report.tables_workbook(self.run_dir, self.p["client"].get("language", "en"))
+            report.tables_workbook(self.run_dir, self.p["client"].get("language", "en"),
+                                   (self.p.get("report") or {}).get("excel_max_rows"))
             report.render(self.run_dir, self.manifest())
         except Exception as exc:  # the run's record must survive a rendering problem
             self.log("report rendering failed", traceback.format_exc())

@@ -146,7 +146,20 @@ class Workbook:
         path = self.run_dir / "tables" / f"{_safe_name(name)}.csv"
         frame = df.to_frame() if isinstance(df, pd.Series) else df
         frame.to_csv(path, index=index, encoding="utf-8-sig")
+        self._cache.setdefault("saved_rows", {})[path.stem] = len(frame)
         return path
+
+    def _pointer(self, name: str) -> dict:
+        """Where the report's note sends a reader for the whole table ``name``: its sheet
+        of ``tables.xlsx``, or its CSV when it is longer than ``report.excel_max_rows``
+        (see :func:`csi_helpers.excel.in_workbook`)."""
+        from .excel import in_workbook, sheet_name
+
+        rows = self._cache.get("saved_rows", {}).get(_safe_name(name))
+        limit = (self.params.get("report") or {}).get("excel_max_rows")
+        if rows is not None and not in_workbook(rows, limit):
+            return {"file": f"{_safe_name(name)}.csv"}
+        return {"sheet": sheet_name(name, self.lang)}
 
     @property
     def labels(self) -> dict[str, str]:
@@ -171,7 +184,6 @@ class Workbook:
         -------
         >>> wb.table(fit.paths, "04_pls_paths")          # doctest: +SKIP
         """
-        from .excel import sheet_name
         from .report.tables import readable
 
         self.save_table(df, name, index=index)
@@ -181,18 +193,17 @@ class Workbook:
         if columns is not None:   # what the step computed decides: e.g. no CI without bootstrap
             shown = shown[[c for c in columns if c in shown.columns]]
         return readable(shown, self.lang, labels=self.labels, name=name,
-                        sheet=sheet_name(name, self.lang), index=index and None,
-                        **self._display(display))
+                        index=index and None, **{**self._pointer(name), **self._display(display)})
 
     def show(self, df: pd.DataFrame | pd.Series, name: str | None = None, **display):
         """``df`` as the report shows it, without saving it (see :meth:`table`): e.g. a
         part of a table saved whole. ``name`` gives the title and, when ``tables/<name>.csv``
         exists, the pointer to its sheet of the Excel workbook."""
-        from .excel import sheet_name
         from .report.tables import readable
 
-        if name and (self.run_dir / "tables" / f"{_safe_name(name)}.csv").exists():
-            display.setdefault("sheet", sheet_name(name, self.lang))
+        if name and (self.run_dir / "tables" / f"{_safe_name(name)}.csv").exists() \
+                and "sheet" not in display and "file" not in display:
+            display.update(self._pointer(name))
         return readable(df, self.lang, labels=self.labels, name=name, **self._display(display))
 
     def _display(self, display: dict) -> dict:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -274,3 +275,49 @@ def test_a_table_without_columns_gets_an_empty_sheet(tmp_path):
     out = report.tables_workbook(tmp_path, "en")
     import openpyxl
     assert len(openpyxl.load_workbook(out).sheetnames) == 3
+
+
+def test_a_table_longer_than_excel_max_rows_stays_csv_and_is_named(tmp_path):
+    """A million customers' tiers get no sheet (xlsxwriter would take a minute per table
+    and Excel stops at 1,048,576 rows): the contents names the CSV, every shorter table
+    still gets its sheet, written row by row in constant-memory mode."""
+    import openpyxl
+
+    from csi_helpers import report
+
+    (tmp_path / "tables").mkdir()
+    long = pd.DataFrame({"customer_id": [f"C{i:05d}" for i in range(120)],
+                         "revenue": np.arange(120) * 10.5, "vip": np.arange(120) % 2 == 0,
+                         "note": ["第一行\n第二行" if i == 3 else "" for i in range(120)]})
+    long.to_csv(tmp_path / "tables" / "05_rule_abc_customers.csv", index=False,
+                encoding="utf-8-sig")
+    _write(tmp_path, "05_abc_summary", pd.DataFrame({"tier": ["A", "B"], "customers": [3, 9]}))
+    out = report.tables_workbook(tmp_path, "en", max_rows=100)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Contents", "05 ABC tiers"]
+    contents = {wb["Contents"].cell(row=r, column=2).value: r for r in range(5, 7)}
+    row = contents["Rule-based tier per customer"]
+    note = wb["Contents"].cell(row=row, column=1).value
+    assert note == ("no sheet: 120 rows, more than report.excel_max_rows (100); the whole "
+                    "table is tables/05_rule_abc_customers.csv")
+    assert wb["Contents"].cell(row=row, column=4).value == "120 x 4"   # a quoted line break is one row
+    # the same table within the limit: every cell, typed, row by row
+    out = report.tables_workbook(tmp_path, "en", max_rows=120)
+    sheet = openpyxl.load_workbook(out)[sheet_name("05_rule_abc_customers")]
+    assert [sheet.cell(row=4 + 119, column=c).value for c in (1, 2, 3)] == ["C00119", 1249.5, False]
+    assert sheet.cell(row=4 + 3, column=4).value == "第一行\n第二行"
+    assert sheet.max_row == 3 + 120
+
+
+def test_the_report_points_a_long_table_to_its_csv(tmp_path):
+    from csi_helpers import workbook
+
+    for sub in ("tables", "figures", "artifacts"):
+        (tmp_path / sub).mkdir()
+    wb = workbook.Workbook({"client": {"id": "x", "language": "zh"},
+                            "report": {"max_rows": 5, "excel_max_rows": 50}},
+                           tmp_path / "x.yaml", tmp_path, tmp_path)
+    df = pd.DataFrame({"customers": range(60)})
+    assert "完整表格见文件 tables/05_rfm.csv" in wb.table(df, "05_rfm").html
+    assert "工作表" in wb.table(df.head(40), "05_abc_summary").html
+    assert "完整表格见文件 tables/05_rfm.csv" in wb.show(df.head(9), "05_rfm").html

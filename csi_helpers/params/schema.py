@@ -53,6 +53,7 @@ _SCHEMA = _Map({
         "audience": _Field(_Choice(("auto", "trainer", "reviewer")), default="auto"),
         "pdf": _Field(_Bool(), default=True),
         "max_rows": _Field(_Int(3), default=15),
+        "excel_max_rows": _Field(_Int(1, 1_048_573), default=100_000),
     }), default={}),
     "demo": _Field(_Map({
         "seed": _Field(_Int(0), hint="the generator's seed, a whole number"),

@@ -29,9 +29,11 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def tables_workbook(run_dir: str | Path, lang: str = "en") -> Path | None:
+def tables_workbook(run_dir: str | Path, lang: str = "en",
+                    max_rows: int | None = None) -> Path | None:
     """Gather ``tables/*.csv`` into the formatted Excel deliverable ``tables.xlsx`` (a
-    contents sheet, then one sheet per table): see :mod:`csi_helpers.excel`."""
+    contents sheet, then one sheet per table of at most ``max_rows`` rows,
+    ``report.excel_max_rows``): see :mod:`csi_helpers.excel`."""
     from ..excel import write_tables_workbook
 
-    return write_tables_workbook(run_dir, lang)
+    return write_tables_workbook(run_dir, lang, max_rows)

@@ -179,7 +179,7 @@ def _header(col: str, kind: str, labels: dict, lang: str, currency: str) -> str:
 
 def readable(df: pd.DataFrame | pd.Series, lang: str = "en", *, labels: dict | None = None,
              name: str | None = None, sheet: str | None = None, max_rows: int | None = 15,
-             index: bool | None = None, formats: dict | None = None, currency: str = "",
+             file: str | None = None, index: bool | None = None, formats: dict | None = None, currency: str = "",
              title: str | None = None, decimals: dict | None = None) -> ReadableTable:
     """``df`` as a reader sees it (see the module docstring).
 
@@ -188,7 +188,8 @@ def readable(df: pd.DataFrame | pd.Series, lang: str = "en", *, labels: dict | N
     lang : "en" or "zh": headers, yes/no and short values in that language.
     labels : {code: name} for latent variables, indicators and items (``wb.labels``).
     name : the table's stem (``04_csi``): gives the title; ``sheet`` names the Excel sheet
-        holding the whole table (the note under a cut table points there).
+        holding the whole table (the note under a cut table points there); ``file``
+        (``05_rfm.csv``) instead names the CSV of a table too long for a sheet.
     max_rows : rows shown; the rest is left to the Excel sheet. None shows all.
     index : keep the index as the first column (default: unless it is a plain 0..n range).
     formats : {column: kind} overriding :mod:`.vocabulary` (e.g. ``{"value": "stat"}``).
@@ -203,11 +204,11 @@ def readable(df: pd.DataFrame | pd.Series, lang: str = "en", *, labels: dict | N
         frame = frame.head(max_rows)
     shown_frame = _translate(frame, kinds, labels, lang)
     return _render(shown_frame, frame, kinds, labels, lang, name=name, sheet=sheet, total=total,
-                   currency=currency, title=title, decimals=decimals or {})
+                   currency=currency, title=title, decimals=decimals or {}, file=file)
 
 
 def _render(shown: pd.DataFrame, raw: pd.DataFrame, kinds: dict, labels: dict, lang: str, *,
-            name, sheet, total, currency, title, decimals) -> ReadableTable:
+            name, sheet, total, currency, title, decimals, file=None) -> ReadableTable:
     from great_tables import GT, loc, style
 
     # great-tables needs unique, non-empty column names: work on positional names
@@ -253,7 +254,10 @@ def _render(shown: pd.DataFrame, raw: pd.DataFrame, kinds: dict, labels: dict, l
     heading = title if title is not None else (vocab.title(name, lang) if name else None)
     if heading:
         gt = gt.tab_header(title=heading)
-    if sheet and total > len(shown):
+    if file and total > len(shown):
+        gt = gt.tab_source_note(vocab.word("file_more_rows", lang, shown=len(shown), total=total,
+                                           file=file))
+    elif sheet and total > len(shown):
         gt = gt.tab_source_note(vocab.word("more_rows", lang, shown=len(shown), total=total,
                                            sheet=sheet))
     elif sheet:

@@ -345,6 +345,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "more_rows": ("Showing {shown} of {total} rows; the whole table is on sheet “{sheet}” of "
                   "the Excel workbook.",
                   "仅显示 {total} 行中的 {shown} 行；完整表格见 Excel 工作簿的“{sheet}”工作表。"),
+    "file_more_rows": ("Showing {shown} of {total} rows; the whole table is the file "
+                       "tables/{file} (too long for a sheet of the Excel workbook).",
+                       "仅显示 {total} 行中的 {shown} 行；完整表格见文件 tables/{file}"
+                       "（行数过多，未放入 Excel 工作簿）。"),
     "sheet_pointer": ("Whole table: sheet “{sheet}” of the Excel workbook.",
                       "完整表格：Excel 工作簿的“{sheet}”工作表。"),
     "yes": ("yes", "是"), "no": ("no", "否"),
