@@ -36,6 +36,16 @@ def project_root(params_file: Path) -> Path:
     return params_file.resolve().parent.parent
 
 
+def _copy(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a cached table that no change can reach the cache through: with pandas'
+    Copy-on-Write (always on from pandas 3) a shallow copy, which costs no memory (a
+    million customers' master is not held twice); a deep copy before."""
+    return frame.copy(deep=not _COPY_ON_WRITE)
+
+
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
+
 def open(params_path: str | Path, run_dir: str | Path | None = "") -> "Workbook":  # noqa: A001
     """Validate the params, make sure the inputs exist, and return the notebook's workbook.
 
@@ -287,7 +297,7 @@ class Workbook:
             else:
                 from .sources import fieldwork
                 self._cache[key] = getattr(fieldwork, f"read_{key}")(spec)
-        return self._cache[key].copy()
+        return _copy(self._cache[key])
 
     def survey_raw(self) -> pd.DataFrame:
         """The survey as read (answers as text; nothing cleaned): the columns the analysis
@@ -299,6 +309,33 @@ class Workbook:
 
     def transactions(self) -> pd.DataFrame:
         return self._load("transactions")
+
+    def purchases(self):
+        """The transactions checked once and held by the query engine (DuckDB): a
+        :class:`csi_helpers.customers.engine.Purchases` as of ``tiering.as_of`` (the last
+        transaction unless set), with ``tiering.negative_amounts`` and the customer master.
+        The DataFrame read is not kept: a national retailer's ten million transactions
+        are 0.7 GB in pandas and are needed only to check them (:meth:`transactions`
+        reads them again for whoever wants the rows).
+
+        Example
+        -------
+        >>> p = wb.purchases(); p.as_of, p.rows                     # doctest: +SKIP
+        (Timestamp('2026-09-30 00:00:00'), 18890)
+        """
+        if "purchases" not in self._cache:
+            from . import tiering
+
+            frame = self._cache.get("transactions")
+            if frame is None:
+                from .sources import crm
+
+                frame = crm.load("transactions", self._source("transactions")).data
+            cfg = tiering.settings(self.params, frame)
+            self._cache["purchases"] = tiering.purchases(
+                frame, cfg["as_of"], self.customers() if self.has_source("customers") else None,
+                cfg["negative_amounts"])
+        return self._cache["purchases"]
 
     def visits(self) -> pd.DataFrame:
         return self._load("visits")
@@ -371,7 +408,7 @@ class Workbook:
             print("Interactive session: cleaning the survey with quality.clean_survey "
                   "(in a run, notebook 02's saved artefact is used).")
             self._cache["survey_clean"] = quality.clean_survey(self.survey_raw(), self.params).data
-        return self._cache["survey_clean"].copy()
+        return _copy(self._cache["survey_clean"])
 
 
 def _safe_name(name: str) -> str:

@@ -65,13 +65,15 @@ DEFAULTS = {
 }
 
 
-def settings(params: dict, transactions: pd.DataFrame | None = None) -> dict:
+def settings(params: dict, transactions=None) -> dict:
     """The ``tiering:`` block of the params with defaults filled in, ready to pass on:
     ``abc(revenue, **cfg["abc"])``, ``rule_abc(customers, yearly, **cfg["rule_abc"])`` ...
 
     ``as_of`` (the reference date) defaults, as the template documents, to the date of the
-    last transaction; without ``tiering.as_of`` and without `transactions` it is a
-    ``CSIInputError`` naming ``tiering.as_of``. Unknown keys are left out.
+    last transaction of `transactions` (a DataFrame, or the ``Purchases`` of
+    ``wb.purchases()``, which was checked as of that date); without ``tiering.as_of`` and
+    without `transactions` it is a ``CSIInputError`` naming ``tiering.as_of``. Unknown keys
+    are left out.
 
     Example
     -------
@@ -83,6 +85,8 @@ def settings(params: dict, transactions: pd.DataFrame | None = None) -> dict:
     for key, default in DEFAULTS.items():
         if key == "as_of":
             given = block.get("as_of")
+            if given in (None, "") and hasattr(transactions, "as_of"):   # a Purchases
+                given = transactions.as_of
             if given in (None, ""):
                 dates = None if transactions is None else transactions.get("date")
                 if dates is None or dates.dropna().empty:
