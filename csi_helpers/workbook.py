@@ -36,6 +36,78 @@ def project_root(params_file: Path) -> Path:
     return params_file.resolve().parent.parent
 
 
+#: Tables from this many rows on are written by Arrow's CSV writer (see write_csv).
+ARROW_CSV_ROWS = 20_000
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path, index: bool = True) -> Path:
+    """Write ``frame`` as UTF-8 CSV with a byte-order mark (so Excel shows Chinese).
+
+    A table of ``ARROW_CSV_ROWS`` rows or more goes through Arrow's multi-threaded CSV
+    writer: a million customers' tiers take 0.5 s instead of pandas' 5 s, and notebook 05
+    saves nine such tables. The text reads back the same (``pd.read_csv``): dates of
+    midnight as ``YYYY-MM-DD`` and times as ``YYYY-MM-DD HH:MM:SS`` as pandas writes them,
+    booleans as ``True``/``False``, missing values empty; strings are quoted and whole-number
+    floats lose their ``.0`` (``5`` for ``5.0``). A table Arrow cannot hold (Python
+    objects, a column MultiIndex) is written by pandas.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_csv(pd.DataFrame({"a": [1.5]}, index=pd.Index(["x"], name="id")), f)
+    >>> f.read_text(encoding="utf-8-sig").splitlines()
+    ['id,a', 'x,1.5']
+    """
+    path = Path(path)
+    if len(frame) >= ARROW_CSV_ROWS and not isinstance(frame.columns, pd.MultiIndex):
+        try:
+            import pyarrow.csv as pcsv
+
+            table = _arrow_for_csv(frame, index)
+            with path.open("wb") as fh:
+                fh.write("\ufeff".encode("utf-8"))
+                pcsv.write_csv(table, fh, pcsv.WriteOptions(quoting_style="needed"))
+            return path
+        except Exception as exc:  # noqa: BLE001 - what Arrow cannot hold, pandas writes
+            if not isinstance(exc, (TypeError, ValueError, NotImplementedError)) \
+                    and not type(exc).__module__.startswith("pyarrow"):
+                raise
+    frame.to_csv(path, index=index, encoding="utf-8-sig")
+    return path
+
+
+def _arrow_for_csv(frame: pd.DataFrame, index: bool):
+    """The Arrow table :func:`write_csv` writes: the index first (under its name, or none),
+    dates and booleans as text the way pandas writes them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = frame.reset_index() if index else frame.reset_index(drop=True)
+    names = [str(c) for c in out.columns]
+    if index and frame.index.nlevels == 1 and frame.index.name is None:
+        names[0] = ""
+    columns = []
+    for c in range(out.shape[1]):
+        col = out.iloc[:, c]
+        arr = pa.array(col, from_pandas=True)
+        if pa.types.is_duration(arr.type) or pa.types.is_nested(arr.type):
+            raise TypeError(f"{arr.type}: pandas writes it")
+        if pa.types.is_timestamp(arr.type):
+            if arr.type.tz is not None:
+                raise TypeError("a time zone: pandas writes its offset")
+            valid = col.dropna()
+            if not (valid == valid.dt.floor("s")).all():
+                raise TypeError("fractions of a second: pandas writes them")
+            midnight = bool((valid == valid.dt.normalize()).all())
+            arr = pc.strftime(arr.cast(pa.timestamp("s")),
+                              "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+        elif pa.types.is_boolean(arr.type):
+            arr = pc.if_else(arr, "True", "False")
+        elif pa.types.is_dictionary(arr.type):
+            arr = arr.cast(arr.type.value_type)
+        columns.append(arr)
+    return pa.Table.from_arrays(columns, names=names)
+
+
 def _copy(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a cached table that no change can reach the cache through: with pandas'
     Copy-on-Write (always on from pandas 3) a shallow copy, which costs no memory (a
@@ -155,7 +227,7 @@ class Workbook:
         """Write ``tables/<name>.csv`` (UTF-8 with BOM, so Excel shows Chinese) and return it."""
         path = self.run_dir / "tables" / f"{_safe_name(name)}.csv"
         frame = df.to_frame() if isinstance(df, pd.Series) else df
-        frame.to_csv(path, index=index, encoding="utf-8-sig")
+        write_csv(frame, path, index=index)
         self._cache.setdefault("saved_rows", {})[path.stem] = len(frame)
         return path
 

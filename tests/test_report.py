@@ -321,3 +321,33 @@ def test_the_report_points_a_long_table_to_its_csv(tmp_path):
     assert "完整表格见文件 tables/05_rfm.csv" in wb.table(df, "05_rfm").html
     assert "工作表" in wb.table(df.head(40), "05_abc_summary").html
     assert "完整表格见文件 tables/05_rfm.csv" in wb.show(df.head(9), "05_rfm").html
+
+
+@pytest.mark.parametrize("index", [True, False])
+def test_long_tables_are_written_by_arrow_and_read_back_as_pandas_wrote_them(tmp_path, index):
+    """tables/*.csv of 20,000 rows or more go through Arrow's CSV writer (10x pandas' speed
+    on a million customers): the same values on reading back, dates as YYYY-MM-DD, the
+    BOM Excel needs, and pandas for what Arrow cannot write the same (durations)."""
+    from csi_helpers.workbook import ARROW_CSV_ROWS, write_csv
+
+    n = ARROW_CSV_ROWS + 5
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({
+        "revenue": rng.random(n) * 1000, "whole": np.arange(n) * 1.0, "n": np.arange(n),
+        "ok": rng.random(n) > .5, "tier": rng.choice(["A", "B", None], n),
+        "day": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D"),
+        "at": pd.Timestamp("2026-01-01 10:30") + pd.to_timedelta(rng.integers(0, 300, n), unit="h"),
+        "text": "非常满意, \"引号\"\n换行", "gap": np.where(rng.random(n) > .5, np.nan, 1.25),
+        "cat": pd.Categorical(rng.choice(["x", "y"], n))},
+        index=pd.Index([f"C{i}" for i in range(n)], name="customer_id"))
+    write_csv(df, tmp_path / "arrow.csv", index=index)
+    df.to_csv(tmp_path / "pandas.csv", index=index, encoding="utf-8-sig")
+    raw = (tmp_path / "arrow.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b'"2026-' in raw and b"00:00:00" not in raw
+    kw = {"encoding": "utf-8-sig", "index_col": 0 if index else None}
+    ours, theirs = pd.read_csv(tmp_path / "arrow.csv", **kw), pd.read_csv(tmp_path / "pandas.csv", **kw)
+    assert list(ours.columns) == list(theirs.columns)
+    pd.testing.assert_frame_equal(ours, theirs, check_dtype=False)
+    spans = pd.DataFrame({"wait": pd.to_timedelta(np.arange(n), unit="s")})
+    write_csv(spans, tmp_path / "spans.csv")
+    assert (tmp_path / "spans.csv").read_text(encoding="utf-8-sig").splitlines()[2] == "1,0 days 00:00:01"
