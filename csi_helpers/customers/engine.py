@@ -512,15 +512,20 @@ def purchase_days(transactions, end, start=None, amount: bool = True) -> pd.Data
     if start is not None:
         t = t.filter(t.date > pd.Timestamp(start))
     if amount:
-        d = t.group_by(["customer_id", "date"]).aggregate(amount=_money_sum(t.amount))
+        # the days' sums stay exact decimals: the repeat days' mean is (all days - the
+        # first day) / (days - 1), in one pass instead of a join back to the first day
+        d = t.group_by(["customer_id", "date"]).aggregate(
+            amount=t.amount.cast("decimal(38, 4)").sum())
+        f = d.group_by("customer_id").aggregate(
+            days=d.count(), first=d.date.min(), last=d.date.max(), total=d.amount.sum(),
+            first_amount=d.amount.argmin(d.date))
+        f = f.mutate(repeat_mean=ibis.ifelse(
+            f.days > 1, (f.total - f.first_amount).cast("float64") / (f.days - 1),
+            ibis.null("float64"))).drop("total", "first_amount")
     else:
         d = t.select("customer_id", "date").distinct()
-    f = d.group_by("customer_id").aggregate(days=d.count(), first=d.date.min(), last=d.date.max())
-    if amount:
-        j = d.join(f, "customer_id")
-        later = j.filter(j.date > j.first)
-        m = later.group_by("customer_id").aggregate(repeat_mean=later.amount.mean())
-        f = f.left_join(m, "customer_id").drop("customer_id_right")
+        f = d.group_by("customer_id").aggregate(days=d.count(), first=d.date.min(),
+                                                last=d.date.max())
     out = f.execute().set_index("customer_id").sort_index()
     out.index = pd.Index(out.index.astype(str), name="customer_id")
     out["days"] = out["days"].astype(int)
