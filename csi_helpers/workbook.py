@@ -98,8 +98,9 @@ def _arrow_for_csv(frame: pd.DataFrame, index: bool):
             if not (valid == valid.dt.floor("s")).all():
                 raise TypeError("fractions of a second: pandas writes them")
             midnight = bool((valid == valid.dt.normalize()).all())
-            arr = pc.strftime(arr.cast(pa.timestamp("s")),
-                              "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+            # casts, not strftime (ten times slower): "2026-09-30", "2026-09-30 10:30:00"
+            arr = arr.cast(pa.timestamp("s"))
+            arr = (arr.cast(pa.date32()) if midnight else arr).cast(pa.string())
         elif pa.types.is_boolean(arr.type):
             arr = pc.if_else(arr, "True", "False")
         elif pa.types.is_dictionary(arr.type):

@@ -182,6 +182,12 @@ def member(values, wanted) -> np.ndarray:
                                             else wanted), dtype=bool)
 
 
+def _sorted_ids(ids: pd.Series) -> pd.Index:
+    """Customer ids as a sorted text index, sorted by Arrow (Python's ``sorted`` of
+    600,000 buyers' ids turns each into a Python object first)."""
+    return pd.Index(ids.astype("str"), name="customer_id").sort_values()
+
+
 def _row_labels(index: pd.Index) -> np.ndarray:
     if pd.api.types.is_integer_dtype(index.dtype):
         return index.to_numpy(dtype=np.int64)
@@ -434,7 +440,7 @@ class Purchases:
         """The customers with a purchase after ``start`` (start < date <= as_of), sorted."""
         t = self.table
         ids = t.filter(t.date > pd.Timestamp(start)).select("customer_id").distinct().execute()
-        return pd.Index(sorted(ids["customer_id"].astype(str)), name="customer_id")
+        return _sorted_ids(ids["customer_id"])
 
     def daily(self, end=None) -> pd.DataFrame:
         """One row per customer and purchase day on or before ``end`` (default as_of):
@@ -479,7 +485,7 @@ def store_visits(visits, as_of, customer_ids: pd.Index, start) -> pd.Index:
                       CSIWarning, stacklevel=2)
     seen = t.semi_join(known, "customer_id")
     ids = seen.filter(seen.date > pd.Timestamp(start)).select("customer_id").distinct().execute()
-    return pd.Index(sorted(ids["customer_id"].astype(str)), name="customer_id")
+    return _sorted_ids(ids["customer_id"])
 
 
 def purchase_days(transactions, end, start=None, amount: bool = True) -> pd.DataFrame:

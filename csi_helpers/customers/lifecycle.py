@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .engine import member
 from .inputs import _TOL
 from .value import _yearly_from
 
@@ -141,7 +142,7 @@ def dissatisfied_items(answers: pd.DataFrame, stages: pd.DataFrame, scales, reve
     linked["customer_id"] = linked["customer_id"].astype(str)
     stage = stages["stage"].copy()
     stage.index = stage.index.astype(str)
-    linked = linked[linked["customer_id"].isin(stage.index)]
+    linked = linked[member(linked["customer_id"], stage.index)]
     declining = (stage.reindex(linked["customer_id"]) == "decline").to_numpy()
     rows = []
     for item, points in scales.items():  # a handful of items; the shares are vectorised
