@@ -405,9 +405,10 @@ class Workbook:
 
                 frame = crm.load("transactions", self._source("transactions")).data
             cfg = tiering.settings(self.params, frame)
+            launches = cfg["early_adopters"]["launches"]       # early adopters need categories
             self._cache["purchases"] = tiering.purchases(
                 frame, cfg["as_of"], self.customers() if self.has_source("customers") else None,
-                cfg["negative_amounts"])
+                cfg["negative_amounts"], columns=("category",) if launches else ())
         return self._cache["purchases"]
 
     def visits(self) -> pd.DataFrame:

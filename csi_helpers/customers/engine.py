@@ -314,7 +314,7 @@ class Purchases:
     """
 
     def __init__(self, transactions, as_of, customers=None, negative: str = "error",
-                 what: str = "transactions"):
+                 what: str = "transactions", columns: Sequence[str] = ()):
         import ibis
 
         if negative not in ("error", "net", "drop"):
@@ -334,7 +334,7 @@ class Purchases:
                 raise CSIInputError(f"{what}: column(s) 'amount' missing; the file needs "
                                     "customer_id, date, amount (see docs/contracts.md)")
             frame = _typed(transactions, what)
-            keep = [c for c in ("customer_id", "date", "amount", "transaction_id")
+            keep = [c for c in ("customer_id", "date", "amount", "transaction_id", *columns)
                     if c in frame.columns]
             frame = frame[keep]
             frame["_row"] = _row_labels(transactions.index)
@@ -348,6 +348,7 @@ class Purchases:
             self.rows = int(t.count().execute())
         else:
             raise CSIInputError(f"{what}: expected a DataFrame, got {type(transactions).__name__}")
+        self.columns = tuple(c for c in columns if c in t.columns)
         self.table = self._checked(t, negative)
         self._values: dict = {}                  # value() by bounds: asked several times
 
@@ -398,7 +399,8 @@ class Purchases:
                                   ibis.literal("row") + t._row.cast("string"))
         else:
             order = ibis.literal("row") + t._row.cast("string")
-        return t.mutate(order=order).select("customer_id", "date", "amount", "order", "_row")
+        return t.mutate(order=order).select("customer_id", "date", "amount", "order", "_row",
+                                            *self.columns)
 
     # ------------------------------------------------------------------ questions
     def first_date(self) -> pd.Timestamp:
@@ -450,6 +452,31 @@ class Purchases:
         t = self.table
         ids = t.filter(t.date > pd.Timestamp(start)).select("customer_id").distinct().execute()
         return _sorted_ids(ids["customer_id"])
+
+    def launch_buyers(self, launches: Sequence[tuple[str, pd.Timestamp]], days: int
+                      ) -> pd.DataFrame:
+        """Who bought each launched category within ``days`` of its launch (launched <=
+        date <= launched + days): ``customer_id`` and ``category``, one row each. Needs
+        the ``category`` column (``Purchases(..., columns=["category"])``)."""
+        import ibis
+
+        t = self.table
+        if "category" not in t.columns:
+            raise CSIInputError(f"{self.what}: no category column, which early adopters need "
+                                "(map it with sources.transactions.columns.category)")
+        hits = []
+        for category, launched in launches:
+            start = pd.Timestamp(launched).normalize()
+            end = start + pd.Timedelta(days=int(days))
+            hits.append(t.filter((t.category == str(category)) & (t.date >= start)
+                                 & (t.date <= end)).select("customer_id", "category"))
+        if not hits:
+            return pd.DataFrame({"customer_id": pd.Series([], dtype="str"),
+                                 "category": pd.Series([], dtype="str")})
+        out = ibis.union(*hits, distinct=True).execute() if len(hits) > 1 \
+            else hits[0].distinct().execute()
+        return out.astype({"customer_id": "str", "category": "str"}) \
+            .sort_values(["category", "customer_id"]).reset_index(drop=True)
 
     def daily(self, end=None) -> pd.DataFrame:
         """One row per customer and purchase day on or before ``end`` (default as_of):

@@ -60,6 +60,7 @@ DEFAULTS = {
     "tags": {"window_days": 365},
     "rfm": {"bins": 5},
     "loyalty": {"high": 60, "low": 40},
+    "early_adopters": {"launches": [], "days": 90},
     "contacts": {"vip_days": 90, "buyer_days": 120, "group_days": 30},
     "negative_amounts": None,
 }

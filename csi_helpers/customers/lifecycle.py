@@ -177,8 +177,84 @@ def attribute_scales(p) -> dict:
     return {q: sc for q, sc in params_mod.item_scales(p).items() if q not in outcome}
 
 
+def _launches(launches, days) -> list[tuple[str, pd.Timestamp]]:
+    if not isinstance(days, (int, np.integer)) or isinstance(days, bool) or days < 1:
+        raise CSIInputError(f"tiering.early_adopters.days={days!r}: give a whole number of "
+                            "days >= 1 (e.g. 90)")
+    out = []
+    for i, launch in enumerate(launches or []):
+        where = f"tiering.early_adopters.launches[{i}]"
+        if not isinstance(launch, dict) or not launch.get("category") \
+                or launch.get("launched") in (None, ""):
+            raise CSIInputError(f"{where}: give {{category: <the category as the transactions "
+                                "write it>, launched: YYYY-MM-DD}")
+        try:
+            when = pd.Timestamp(launch["launched"]).normalize()
+        except (TypeError, ValueError):
+            raise CSIInputError(f"{where}.launched: {launch['launched']!r} is not a date; "
+                                "write it as YYYY-MM-DD") from None
+        out.append((str(launch["category"]), when))
+    return out
+
+
+def early_adopters(purchases, launches, days: int = 90) -> pd.DataFrame:
+    """Early adopters of new products (the method counts them among the loyal): for each
+    launch the client names (``tiering.early_adopters.launches``: category and launch
+    date), the customers who bought it within ``days`` of its launch.
+
+    Returns one row per launch (``category``, ``launched``, ``until``, ``early_adopters``)
+    with the adopters' ids in ``.attrs["customers"]`` (a sorted Index) for :func:`loyalty`.
+    ``purchases``: a :class:`~csi_helpers.customers.engine.Purchases` that kept the
+    ``category`` column (``tiering.purchases(..., columns=["category"])``;
+    ``wb.purchases()`` keeps it when launches are named).
+
+    >>> from csi_helpers.customers.engine import Purchases
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "amount": [1.0, 2.0, 3.0],
+    ...                    "date": ["2026-03-05", "2026-09-01", "2026-03-20"],
+    ...                    "category": ["智能冰箱", "智能冰箱", "电视"]})
+    >>> t = early_adopters(Purchases(tx, "2026-09-30", columns=["category"]),
+    ...                    [{"category": "智能冰箱", "launched": "2026-03-01"}], days=90)
+    >>> t["early_adopters"].tolist(), t.attrs["customers"].tolist()
+    ([1], ['a'])
+    """
+    wanted = _launches(launches, days)
+    bought = purchases.launch_buyers(wanted, days) if wanted else \
+        pd.DataFrame({"customer_id": pd.Series([], dtype="str"),
+                      "category": pd.Series([], dtype="str")})
+    counts = bought.groupby("category")["customer_id"].nunique()
+    table = pd.DataFrame({
+        "category": [c for c, _ in wanted],
+        "launched": [w for _, w in wanted],
+        "until": [w + pd.Timedelta(days=int(days)) for _, w in wanted],
+        "early_adopters": [int(counts.get(c, 0)) for c, _ in wanted]})
+    table.attrs["customers"] = pd.Index(pd.unique(bought["customer_id"]), dtype="str",
+                                        name="customer_id").sort_values()
+    return table
+
+
+def early_adopters_line(table: pd.DataFrame, lang: str = "en") -> str:
+    """One line on the early adopters of :func:`early_adopters`, or on how to get them.
+
+    >>> early_adopters_line(pd.DataFrame(columns=["category", "early_adopters"]))[:38]
+    'No launches are named (tiering.early_a'
+    """
+    zh = lang == "zh"
+    if not len(table):
+        return ("未列出新产品上市（tiering.early_adopters.launches），故未标记早期购买者；如需标记，"
+                "请列出新产品的品类（与交易数据的品类列一致）和上市日期。" if zh else
+                "No launches are named (tiering.early_adopters.launches), so no early adopters "
+                "are marked; to mark them, list each new product's category (as the "
+                "transactions write it) and launch date.")
+    n = len(table.attrs.get("customers", []))
+    each = "，".join(f"{c} {k:,} 人" for c, k in zip(table["category"], table["early_adopters"])) \
+        if zh else ", ".join(f"{c} {k:,}" for c, k in zip(table["category"], table["early_adopters"]))
+    return (f"新产品早期购买者共 {n:,} 人（{each}），计入忠诚客户。" if zh else
+            f"{n:,} early adopters of {len(table)} launch{'es' if len(table) > 1 else ''} "
+            f"({each}), counted among the loyal.")
+
+
 def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None = None,
-            high: float = 60.0, low: float = 40.0) -> pd.DataFrame:
+            high: float = 60.0, low: float = 40.0, early=None) -> pd.DataFrame:
     """The loyalty segment of every customer, from repurchase and, where a customer
     answered the survey, the stated loyalty (the LOY score, 0-100):
 
@@ -189,8 +265,10 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
     - **no brand loyalty**: one purchase only, or none.
 
     A repeat buyer stating high loyalty (LOY >= ``high``) is ``confirmed``. Early adopters
-    of new products belong to the loyal (the method's note): mark them from the
-    transactions of a product's first months when the client names its launches.
+    of new products belong to the loyal (the method's note): ``early`` (the table of
+    :func:`early_adopters`, or their ids) marks them (``early_adopter``), and an early
+    adopter is loyal unless stating low loyalty, whatever the repurchase. Without launches
+    (an empty table) there is no ``early_adopter`` column.
 
     >>> v = pd.DataFrame({"orders": [5, 3, 1, 4]}, index=["a", "b", "c", "d"])
     >>> loyalty(v, pd.Series([True, False, True, True], index=v.index),
@@ -202,11 +280,18 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
     said = (stated.reindex(value.index) if stated is not None
             else pd.Series(np.nan, index=value.index))
     repeat = orders >= 2
-    segment = np.where(~repeat, "no_loyalty",
-                       np.where(kept & ~(said < low), "loyal", "switcher"))
+    if isinstance(early, pd.DataFrame):      # the table of early_adopters(): its customers
+        early = early.attrs.get("customers") if len(early) else None
+    adopter = pd.Series(member(value.index, early) if early is not None and len(early)
+                        else np.zeros(len(value), bool), index=value.index)
+    segment = np.where(adopter & ~(said < low), "loyal",
+                       np.where(~repeat, "no_loyalty",
+                                np.where(kept & ~(said < low), "loyal", "switcher")))
     out = pd.DataFrame({"segment": segment, "orders": orders, "retained": kept,
                         "stated_loyalty": said}, index=value.index)
     out["confirmed"] = (out["segment"] == "loyal") & (said >= high)
+    if early is not None:
+        out["early_adopter"] = adopter.to_numpy()
     return out
 
 
@@ -218,6 +303,9 @@ def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None) -> p
     out = segments["segment"].value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
     out["confirmed"] = segments.groupby("segment")["confirmed"].sum().reindex(order).astype(int)
+    if "early_adopter" in segments.columns:
+        out["early_adopters"] = segments.groupby("segment")["early_adopter"].sum() \
+            .reindex(order).fillna(0).astype(int)
     if revenue is not None:
         rev = revenue.reindex(segments.index).fillna(0.0).groupby(segments["segment"]).sum()
         out["revenue_share"] = rev.reindex(order) / rev.sum() if rev.sum() > 0 else np.nan

@@ -47,7 +47,8 @@ def yearly_sales(transactions: pd.DataFrame, as_of, years: int | None = None,
     return wide
 
 
-def purchases(transactions, as_of, customers=None, negative: str | None = "error") -> Purchases:
+def purchases(transactions, as_of, customers=None, negative: str | None = "error",
+              columns=()) -> Purchases:
     """The transactions checked once, in the embedded engine, as of ``as_of``
     (:class:`~csi_helpers.customers.engine.Purchases`): pass the result to
     :func:`customer_value`, :func:`yearly_sales`, :func:`tags`, :func:`rfm` and the CLV
@@ -61,11 +62,11 @@ def purchases(transactions, as_of, customers=None, negative: str | None = "error
     >>> customer_value(p, "2026-09-30", years=1)["sales_2026"].tolist()
     [120.0]
     """
-    return _purchases(transactions, _as_of(as_of), customers, negative or "error")
+    return _purchases(transactions, _as_of(as_of), customers, negative or "error", columns)
 
 
-def _purchases(transactions, as_of: pd.Timestamp, customers=None, negative: str = "error"
-               ) -> Purchases:
+def _purchases(transactions, as_of: pd.Timestamp, customers=None, negative: str = "error",
+               columns=()) -> Purchases:
     """The transactions checked once (:class:`~csi_helpers.customers.engine.Purchases`);
     a Purchases passed in is used as it is when its reference date is ``as_of``."""
     if isinstance(transactions, Purchases):
@@ -79,7 +80,7 @@ def _purchases(transactions, as_of: pd.Timestamp, customers=None, negative: str 
                             f"{type(transactions).__name__}")
     if customers is not None:
         _require(customers, ["customer_id"], "customers")
-    return Purchases(transactions, as_of, customers, negative)
+    return Purchases(transactions, as_of, customers, negative, columns=tuple(columns))
 
 
 def _checked_years(transactions, as_of, customers, negative, years, period):

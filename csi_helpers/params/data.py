@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import CSIInputError, InputProblems
 from .loading import _normalise, _read_yaml
 from .readers import item_scales
@@ -89,6 +91,11 @@ def _check_customer_management(p: dict, tables: dict, v: _Validator) -> None:
         return isinstance(p.get(key), dict) and not any(
             line.startswith((f"{key}.", f"{key}:")) for line in v.problems)
 
+    block = p.get("tiering")
+    early = block.get("early_adopters") if isinstance(block, dict) else None
+    launches = early.get("launches") if isinstance(early, dict) else None
+    if isinstance(launches, list) and launches and "transactions" in tables:
+        _check_launches(launches, tables["transactions"], v)
     if "ratings" in tables and (fine("value_rating") or not p.get("value_rating")):
         spec = p.get("value_rating") or {}
         if not spec:
@@ -115,6 +122,33 @@ def _check_customer_management(p: dict, tables: dict, v: _Validator) -> None:
             v.add("sources.acquisition", "the channel evaluation also needs the customer "
                                          "master and the transactions (sources.customers, "
                                          "sources.transactions)")
+
+
+def _check_launches(launches: list, transactions, v: _Validator) -> None:
+    """Each launch of ``tiering.early_adopters.launches`` names a category the transactions
+    have, launched before their last date (else nobody can be an early adopter)."""
+    where = "tiering.early_adopters.launches"
+    if "category" not in transactions.columns:
+        v.add(where, "the transactions have no category column, which early adopters need; "
+                     "map it with sources.transactions.columns.category or remove the launches")
+        return
+    counts = transactions["category"].dropna().astype(str).value_counts()
+    last = transactions["date"].max() if "date" in transactions.columns else None
+    for i, launch in enumerate(launches):
+        if not isinstance(launch, dict) or any(         # the schema named it already
+                line.startswith(f"{where}[{i}]") for line in v.problems):
+            continue
+        category, launched = str(launch.get("category")), launch.get("launched")
+        if category not in counts.index:
+            shown = ", ".join(map(repr, counts.index[:8])) + (" ..." if len(counts) > 8 else "")
+            v.add(f"{where}[{i}].category", f"{category!r} is not a category of the "
+                                            f"transactions (they have {shown}); write it as "
+                                            "their category column does")
+        elif launched is not None and last is not None and pd.notna(last) \
+                and pd.Timestamp(launched) > pd.Timestamp(last):
+            v.add(f"{where}[{i}].launched", f"{launched} is after the last transaction "
+                                            f"({pd.Timestamp(last).date()}); nobody can have "
+                                            "adopted it yet: check the date or the export")
 
 
 def _check_data(p: dict, v: _Validator) -> None:

@@ -220,6 +220,15 @@ _SCHEMA = _Map({
             "high": _Field(_Num(0, 100), default=60),
             "low": _Field(_Num(0, 100), default=40),
         }), default={}),
+        "early_adopters": _Field(_Map({
+            "launches": _Field(_List(_Map({
+                "category": _Field(_Str("a product category of the transactions"),
+                                   hint="the category as the transactions' category column "
+                                        "writes it"),
+                "launched": _Field(_Date(), hint="the launch date, YYYY-MM-DD"),
+            })), default=[]),
+            "days": _Field(_Int(1, 730), default=90),
+        }), default={}),
         "contacts": _Field(_Map({
             "vip_days": _Field(_Int(1, 366), default=90),
             "buyer_days": _Field(_Int(1, 366), default=120),
