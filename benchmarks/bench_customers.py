@@ -77,7 +77,8 @@ def run(folder: Path) -> dict:
     visits = step("read visits", lambda: crm.load("visits", {"path": str(folder / "visits.csv")}).data)
     cfg = tiering.settings({"tiering": {}}, transactions)
     as_of = cfg["as_of"]
-    purchases = step("check transactions", lambda: tiering.purchases(transactions, as_of, customers))
+    purchases = step("check transactions",
+                     lambda tx=transactions: tiering.purchases(tx, as_of, customers))
     n_transactions = len(transactions)
     del transactions                # as wb.purchases(): the engine holds the checked rows
     value = step("customer_value", lambda: tiering.customer_value(purchases, as_of, customers=customers))

@@ -30,7 +30,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 __all__ = ["write_tables_workbook", "sheet_names", "in_workbook", "EXCEL_MAX_ROWS"]

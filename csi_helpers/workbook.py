@@ -302,8 +302,6 @@ class Workbook:
 
         The image is shown as HTML, not through matplotlib's inline backend, so figures
         reach the report whatever ``MPLBACKEND`` the shell sets."""
-        import base64
-
         import matplotlib.pyplot as plt
 
         from . import plotting

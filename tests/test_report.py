@@ -2,7 +2,6 @@
 language and audience, and the narratives of the notebooks in both languages."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 

@@ -246,8 +246,9 @@ def early_adopters_line(table: pd.DataFrame, lang: str = "en") -> str:
                 "are marked; to mark them, list each new product's category (as the "
                 "transactions write it) and launch date.")
     n = len(table.attrs.get("customers", []))
-    each = "，".join(f"{c} {k:,} 人" for c, k in zip(table["category"], table["early_adopters"])) \
-        if zh else ", ".join(f"{c} {k:,}" for c, k in zip(table["category"], table["early_adopters"]))
+    pairs = list(zip(table["category"], table["early_adopters"]))
+    each = "，".join(f"{c} {k:,} 人" for c, k in pairs) if zh else \
+        ", ".join(f"{c} {k:,}" for c, k in pairs)
     return (f"新产品早期购买者共 {n:,} 人（{each}），计入忠诚客户。" if zh else
             f"{n:,} early adopters of {len(table)} launch{'es' if len(table) > 1 else ''} "
             f"({each}), counted among the loyal.")

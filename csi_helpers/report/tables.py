@@ -179,8 +179,9 @@ def _header(col: str, kind: str, labels: dict, lang: str, currency: str) -> str:
 
 def readable(df: pd.DataFrame | pd.Series, lang: str = "en", *, labels: dict | None = None,
              name: str | None = None, sheet: str | None = None, max_rows: int | None = 15,
-             file: str | None = None, index: bool | None = None, formats: dict | None = None, currency: str = "",
-             title: str | None = None, decimals: dict | None = None) -> ReadableTable:
+             file: str | None = None, index: bool | None = None, formats: dict | None = None,
+             currency: str = "", title: str | None = None, decimals: dict | None = None
+             ) -> ReadableTable:
     """``df`` as a reader sees it (see the module docstring).
 
     Parameters
