@@ -145,3 +145,22 @@ def test_analytic_gradients_equal_numerical_ones(summary):
         ll, g = _gg_ll(lp, rows, gw, grad=True)
         numeric = central(lambda v: _gg_ll(v, rows, gw), lp)
         np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-4)
+
+
+def test_the_fits_stop_at_the_maximum(summary):
+    """The fitted parameters are where the gradient vanishes (relative to the
+    log-likelihood, 1e-8), not where a loose tolerance let the search stop."""
+    from csi_helpers.customers.clv import _bgnbd_ll, _compress, _Factored, _gg_ll, _Spend
+
+    bg = clv.bgnbd(summary)
+    x, tx, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    (ux, utx, uT), _, w = _compress(x, tx, T)
+    lp = np.log([bg.params[k] for k in ("r", "alpha", "a", "b")])
+    ll, g = _bgnbd_ll(lp, *[_Factored(v) for v in (ux, utx, uT)], w, grad=True)
+    assert ll == pytest.approx(bg.loglik) and np.abs(g).max() < 1e-8 * abs(ll)
+    gg = clv.gamma_gamma(summary)
+    use = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
+    (gx, gm), _, gw = _compress(use["frequency"].to_numpy(float), use["monetary"].to_numpy(float))
+    ll, g = _gg_ll(np.log([gg.params[k] for k in ("p", "q", "gamma")]), _Spend(gx, gm), gw,
+                   grad=True)
+    assert np.abs(g).max() < 1e-8 * abs(ll)
