@@ -109,14 +109,14 @@ def _arrow_for_csv(frame: pd.DataFrame, index: bool):
     return pa.Table.from_arrays(columns, names=names)
 
 
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
+
+
 def _copy(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a cached table that no change can reach the cache through: with pandas'
     Copy-on-Write (always on from pandas 3) a shallow copy, which costs no memory (a
     million customers' master is not held twice); a deep copy before."""
     return frame.copy(deep=not _COPY_ON_WRITE)
-
-
-_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 def open(params_path: str | Path, run_dir: str | Path | None = "") -> "Workbook":  # noqa: A001

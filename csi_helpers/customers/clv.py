@@ -205,18 +205,14 @@ def _bgnbd_ll(logp, x, tx, T, w=None, grad: bool = False):
     return ll, g
 
 
-def _maximise(loglik, start, coarse=None, gradient=None) -> optimize.OptimizeResult:
+def _maximise(loglik, gradient, start, coarse=None) -> optimize.OptimizeResult:
     """Maximum likelihood on log parameters: a coarse Nelder-Mead from ``start`` (robust
     to the flat start of these likelihoods), on ``coarse`` (the likelihood of a random
-    subsample, for large data) when given, then BFGS on the full likelihood, or with
-    ``gradient`` (log parameters -> (loglik, gradient)) L-BFGS-B."""
+    subsample, for large data) when given, then L-BFGS-B on the full likelihood with its
+    analytic ``gradient`` (log parameters -> (loglik, gradient))."""
     first = coarse or loglik
     res = optimize.minimize(lambda lp: -first(lp), np.log(start), method="Nelder-Mead",
                             options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 2000})
-    if gradient is None:
-        return optimize.minimize(lambda lp: -loglik(lp), res.x, method="BFGS",
-                                 options={"gtol": 1e-7})
-
     # relative to its size: the log-likelihood of a million customers is ~1e7, whose last
     # bits a line search cannot see; scaled, it converges without "precision loss"
     scale = max(abs(loglik(res.x)), 1.0)
@@ -261,8 +257,8 @@ def bgnbd(summary: pd.DataFrame) -> BGNBD:
     if sub is not None:
         part = [_Factored(v[sub[0]]) for v in (ux, utx, uT)]
         coarse = lambda lp: _bgnbd_ll(lp, *part, sub[1])          # noqa: E731
-    res = _maximise(lambda lp: _bgnbd_ll(lp, *full, w), [1.0, 1.0, 1.0, 1.0], coarse,
-                    gradient=lambda lp: _bgnbd_ll(lp, *full, w, grad=True))
+    res = _maximise(lambda lp: _bgnbd_ll(lp, *full, w),
+                    lambda lp: _bgnbd_ll(lp, *full, w, grad=True), [1.0, 1.0, 1.0, 1.0], coarse)
     r, alpha, a, b = np.exp(res.x)
     return BGNBD(params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
                  loglik=float(-res.fun), summary=summary)
@@ -357,8 +353,8 @@ def gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
         part = _Spend(x[sub[0]], m[sub[0]])
         coarse = lambda lp: _gg_ll(lp, part, sub[1])          # noqa: E731
     rows = _Spend(x, m)
-    res = _maximise(lambda lp: _gg_ll(lp, rows, w), [1.0, 1.0, 1.0], coarse,
-                    gradient=lambda lp: _gg_ll(lp, rows, w, grad=True))
+    res = _maximise(lambda lp: _gg_ll(lp, rows, w), lambda lp: _gg_ll(lp, rows, w, grad=True),
+                    [1.0, 1.0, 1.0], coarse)
     p, q, g = np.exp(res.x)
     return GammaGamma(params={"p": float(p), "q": float(q), "gamma": float(g)},
                       loglik=float(-res.fun), summary=summary)

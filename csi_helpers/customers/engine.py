@@ -456,25 +456,23 @@ class Purchases:
     def launch_buyers(self, launches: Sequence[tuple[str, pd.Timestamp]], days: int
                       ) -> pd.DataFrame:
         """Who bought each launched category within ``days`` of its launch (launched <=
-        date <= launched + days): ``customer_id`` and ``category``, one row each. Needs
-        the ``category`` column (``Purchases(..., columns=["category"])``)."""
-        import ibis
-
+        date <= launched + days): ``customer_id`` and ``category``, one row each (none
+        without launches). Needs the ``category`` column (``Purchases(...,
+        columns=["category"])``)."""
         t = self.table
+        if not launches:
+            return pd.DataFrame({"customer_id": pd.Series([], dtype="str"),
+                                 "category": pd.Series([], dtype="str")})
         if "category" not in t.columns:
             raise CSIInputError(f"{self.what}: no category column, which early adopters need "
                                 "(map it with sources.transactions.columns.category)")
-        hits = []
+        hit = None
         for category, launched in launches:
             start = pd.Timestamp(launched).normalize()
             end = start + pd.Timedelta(days=int(days))
-            hits.append(t.filter((t.category == str(category)) & (t.date >= start)
-                                 & (t.date <= end)).select("customer_id", "category"))
-        if not hits:
-            return pd.DataFrame({"customer_id": pd.Series([], dtype="str"),
-                                 "category": pd.Series([], dtype="str")})
-        out = ibis.union(*hits, distinct=True).execute() if len(hits) > 1 \
-            else hits[0].distinct().execute()
+            one = (t.category == str(category)) & (t.date >= start) & (t.date <= end)
+            hit = one if hit is None else hit | one
+        out = t.filter(hit).select("customer_id", "category").distinct().execute()
         return out.astype({"customer_id": "str", "category": "str"}) \
             .sort_values(["category", "customer_id"]).reset_index(drop=True)
 

@@ -218,9 +218,7 @@ def early_adopters(purchases, launches, days: int = 90) -> pd.DataFrame:
     ([1], ['a'])
     """
     wanted = _launches(launches, days)
-    bought = purchases.launch_buyers(wanted, days) if wanted else \
-        pd.DataFrame({"customer_id": pd.Series([], dtype="str"),
-                      "category": pd.Series([], dtype="str")})
+    bought = purchases.launch_buyers(wanted, days)
     counts = bought.groupby("category")["customer_id"].nunique()
     table = pd.DataFrame({
         "category": [c for c, _ in wanted],
