@@ -155,6 +155,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "csi_bench_crm")
     ap.add_argument("--notebook", action="store_true",
                     help="time `csi run` of a client with the export instead of the calls")
+    ap.add_argument("--keep", type=Path, metavar="FOLDER",
+                    help="with --notebook: run in FOLDER and keep the run (for profiling)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)   # the child process
     args = ap.parse_args()
     if args.one:
@@ -163,8 +165,13 @@ def main() -> None:
     if args.notebook:
         for n in args.sizes:
             folder = make_export(args.cache, n)
-            with tempfile.TemporaryDirectory() as work:
-                r = notebook_run(folder, Path(work))
+            if args.keep:
+                work = args.keep / f"crm_{n}"
+                work.mkdir(parents=True, exist_ok=False)
+                r = notebook_run(folder, work)
+            else:
+                with tempfile.TemporaryDirectory() as work:
+                    r = notebook_run(folder, Path(work))
             print(f"csi run on {n:,} customers: {r['run']:.1f} s in all; peak memory of the "
                   f"largest process {r['peak_mb']:,.0f} MB")
             for name, sec in r["notebooks"].items():

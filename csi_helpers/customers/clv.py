@@ -48,6 +48,7 @@ from scipy import optimize, special
 
 from ..errors import CSIInputError, CSIWarning
 from . import engine
+from .ids import aligned
 
 __all__ = ["rfm_summary", "bgnbd", "gamma_gamma", "value", "BGNBD", "GammaGamma"]
 
@@ -87,7 +88,7 @@ def rfm_summary(transactions: pd.DataFrame, customer: str = "customer_id", date:
         out["monetary"] = days["repeat_mean"].fillna(0.0)
     if not isinstance(transactions, engine.Purchases):
         out.index = _original_ids(out.index, transactions[customer])
-    out.index.name = customer
+    out.index = out.index.rename(customer)     # a renamed view: the buyers' index is shared
     return out
 
 
@@ -411,7 +412,7 @@ def holdout_check(transactions: pd.DataFrame, calibration_end=None, holdout_end=
     model = bgnbd(summary)
     predicted = model.expected((end - cal_end).days / _DAYS[freq])
     later = engine.purchase_days(log, end, start=cal_end, amount=False)
-    actual = later["days"].reindex(summary.index).fillna(0)
+    actual = aligned(later["days"], summary.index).fillna(0)
     bucket = summary["frequency"].clip(upper=max_frequency).astype(int)
     out = pd.DataFrame({"frequency": bucket, "predicted": predicted, "actual": actual})
     table = out.groupby("frequency").agg(customers=("predicted", "size"),
@@ -424,7 +425,10 @@ def holdout_check(transactions: pd.DataFrame, calibration_end=None, holdout_end=
 def by_tier(lifetime: pd.DataFrame, tier: pd.Series, order=None) -> pd.DataFrame:
     """CLV per tier: customers, mean P(alive), mean and total CLV and the tier's share of
     the total (``lifetime`` from :func:`value`, ``tier`` a Series customer -> tier)."""
-    joined = lifetime.join(tier.rename("tier"), how="inner")
+    tiers = pd.Series(tier)
+    tiers.index = tiers.index.astype(str)
+    joined = lifetime.assign(tier=aligned(tiers, lifetime.index.astype(str)).to_numpy())
+    joined = joined[joined["tier"].notna().to_numpy()]
     out = joined.groupby("tier").agg(customers=("clv", "size"), p_alive=("p_alive", "mean"),
                                      clv_mean=("clv", "mean"), clv_total=("clv", "sum"))
     out["clv_share"] = out["clv_total"] / out["clv_total"].sum()

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .ids import aligned, id_index
 
 __all__ = ["DEFAULTS", "CHANNELS", "contact_plan", "channel_text", "plan_summary"]
 
@@ -70,11 +71,11 @@ def contact_plan(tag_table: pd.DataFrame, tiers: pd.Series, as_of,
                             "tags()")
     as_of = pd.Timestamp(as_of).normalize()
     out = tag_table[["tag", "contact"]].copy()
-    out.index = pd.Index(out.index.astype(str), name="customer_id")
+    out.index = id_index(out.index)
     tier = pd.Series(tiers).copy()
-    tier.index = tier.index.astype(str)
-    out["tier"] = tier.reindex(out.index).fillna("-").astype(str).to_numpy()
-    rev = (pd.Series(revenue).reindex(out.index).fillna(0.0) if revenue is not None
+    tier.index = id_index(tier.index)
+    out["tier"] = aligned(tier, out.index).fillna("-").astype(str).to_numpy()
+    rev = (aligned(pd.Series(revenue), out.index).fillna(0.0) if revenue is not None
            else pd.Series(0.0, index=out.index))
     out["_rev"] = rev.to_numpy(dtype=float)
     out = out.sort_values(["contact", "_rev"], ascending=[True, False], kind="stable")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ..errors import CSIInputError
+from .ids import duplicated, id_index, master_index
 
 _TOL = 1e-9
 _MAX_LISTED = 5
@@ -259,16 +260,24 @@ def clean_transactions(transactions: pd.DataFrame, as_of, customers: pd.DataFram
     return tx
 
 
-def _clean_customers(customers: pd.DataFrame, columns=("customer_id",)) -> pd.DataFrame:
-    _require(customers, list(columns), "customers")
-    c = customers.copy()
-    c["customer_id"] = _ids(c["customer_id"], "customers")
-    dup = c["customer_id"].duplicated(keep=False)
+def _master_ids(customers: pd.DataFrame) -> pd.Index:
+    ids = _ids(customers["customer_id"], "customers")
+    dup = ids.duplicated(keep=False)
     if dup.any():
         raise CSIInputError(f"customers.customer_id: duplicated id(s) "
-                            f"{_rows(sorted(c.loc[dup, 'customer_id'].unique()))}; keep one "
+                            f"{_rows(sorted(ids[dup].unique()))}; keep one "
                             "row per customer in the customer master")
-    return c.set_index("customer_id")
+    return pd.Index(ids, name="customer_id")
+
+
+def _clean_customers(customers: pd.DataFrame, columns=("customer_id",)) -> pd.DataFrame:
+    """The customer master indexed by its checked ids. The index is made once per master
+    (:func:`~csi_helpers.customers.ids.master_index`), so the chapters' tables in the
+    master's order share it."""
+    _require(customers, list(columns), "customers")
+    c = customers.drop(columns="customer_id")
+    c.index = master_index(customers, _master_ids)
+    return c
 
 
 def _revenue_series(revenue, column: str = "revenue") -> pd.Series:
@@ -287,8 +296,8 @@ def _revenue_series(revenue, column: str = "revenue") -> pd.Series:
     if len(s) == 0:
         raise CSIInputError("revenue: no customers; check the transaction export")
     s = s.copy()
-    s.index = pd.Index(s.index.astype(str), name="customer_id")
-    if s.index.duplicated().any():
+    s.index = id_index(s.index)
+    if duplicated(s.index).any():
         raise CSIInputError(f"revenue: duplicated customer id(s) "
                             f"{_rows(sorted(set(s.index[s.index.duplicated()])))}; "
                             "sum revenue per customer first (customer_value does)")

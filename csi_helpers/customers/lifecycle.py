@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..errors import CSIInputError
 from .engine import member
+from .ids import aligned
 from .inputs import _TOL
 from .value import _yearly_from
 
@@ -106,7 +107,7 @@ def strategy(stages: pd.DataFrame, revenue: pd.Series | None = None, lang: str =
     out = stages["stage"].value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
     if revenue is not None:
-        rev = revenue.reindex(stages.index).fillna(0.0).groupby(stages["stage"]).sum()
+        rev = aligned(revenue, stages.index, 0.0).groupby(stages["stage"].to_numpy()).sum()
         out["revenue_share"] = rev.reindex(order) / rev.sum() if rev.sum() > 0 else np.nan
     zh = lang == "zh"
     out["strategy"] = [LIFECYCLE_STAGES[k]["care_zh" if zh else "care"] for k in out.index]
@@ -143,7 +144,7 @@ def dissatisfied_items(answers: pd.DataFrame, stages: pd.DataFrame, scales, reve
     stage = stages["stage"].copy()
     stage.index = stage.index.astype(str)
     linked = linked[member(linked["customer_id"], stage.index)]
-    declining = (stage.reindex(linked["customer_id"]) == "decline").to_numpy()
+    declining = (aligned(stage, pd.Index(linked["customer_id"])) == "decline").to_numpy()
     rows = []
     for item, points in scales.items():  # a handful of items; the shares are vectorised
         if item not in linked.columns:
@@ -275,8 +276,8 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
     ['loyal', 'switcher', 'no_loyalty', 'switcher']
     """
     orders = value["orders"].fillna(0)
-    kept = retained.reindex(value.index).fillna(False).astype(bool)
-    said = (stated.reindex(value.index) if stated is not None
+    kept = aligned(retained, value.index).fillna(False).astype(bool)
+    said = (aligned(stated, value.index) if stated is not None
             else pd.Series(np.nan, index=value.index))
     repeat = orders >= 2
     if isinstance(early, pd.DataFrame):      # the table of early_adopters(): its customers
@@ -306,7 +307,7 @@ def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None) -> p
         out["early_adopters"] = segments.groupby("segment")["early_adopter"].sum() \
             .reindex(order).fillna(0).astype(int)
     if revenue is not None:
-        rev = revenue.reindex(segments.index).fillna(0.0).groupby(segments["segment"]).sum()
+        rev = aligned(revenue, segments.index, 0.0).groupby(segments["segment"].to_numpy()).sum()
         out["revenue_share"] = rev.reindex(order) / rev.sum() if rev.sum() > 0 else np.nan
     out.index.name = "segment"        # codes: the report shows their names (忠诚客户 ...)
     return out

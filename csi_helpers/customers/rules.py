@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import CSIInputError, CSIWarning
 from .engine import member
+from .ids import aligned
 from .inputs import _TOL, _clean_customers, _rows
 from .value import _yearly_from
 from .value_tiers import TierResult, _summary
@@ -93,11 +94,11 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
         c[col] = v
     ctype = c["customer_type"].astype(str).str.strip().str.lower()
     y = _yearly_from(yearly_sales)
-    unknown = y.index.difference(c.index)
+    unknown = y.index[~member(y.index, c.index)]
     if len(unknown):
         warnings.warn(f"yearly_sales: {len(unknown)} customer id(s) not in customers "
                       f"({_rows(sorted(unknown))}) ignored", CSIWarning, stacklevel=2)
-    y = y.reindex(c.index, fill_value=0.0)
+    y = aligned(y, c.index, fill_value=0.0)
     years = list(y.columns)
     if len(years) < b_consecutive_years + 1:
         raise CSIInputError(
@@ -123,15 +124,16 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     pool = in_pool & ~a_type
     n_pool = int(in_pool.sum())
     k = math.ceil(a_top_share * n_pool - _TOL) if n_pool else 0
-    top = pd.Series(False, index=c.index)
-    pool_rank = pd.Series(np.nan, index=c.index)
+    top = np.zeros(len(c), dtype=bool)           # positions, not labels (see ids.py)
+    pool_rank = np.full(len(c), np.nan)
     if k > 0:
-        s = y.loc[in_pool, last]
-        r = s.rank(ascending=False, method="min")
-        pool_rank.loc[r.index] = r
-        cut = r <= k
-        top.loc[cut.index] = cut & (s > 0)
-    a_sales = top & pool
+        rows = np.flatnonzero(in_pool.to_numpy())
+        s = y[last].to_numpy()[rows]
+        r = pd.Series(s).rank(ascending=False, method="min").to_numpy()
+        pool_rank[rows] = r
+        top[rows] = (r <= k) & (s > 0)
+    pool_rank = pd.Series(pool_rank, index=c.index)
+    a_sales = pd.Series(top, index=c.index) & pool
     # B: growth and scores
     grow_ok = pd.Series(True, index=c.index)
     for col in recent:
@@ -150,10 +152,10 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
                                 scores_ok.fillna(False), pool_rank, a_types, among,
                                 a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
                                 lang == "zh")
+    t["revenue"] = y[years].sum(axis=1)
     order = {"A": 0, "B": 1, "C": 2}
     t = t.assign(_o=t["tier"].map(order), _s=-t[f"sales_{last}"]).sort_values(
         ["_o", "_s"], kind="stable").drop(columns=["_o", "_s"])
-    t["revenue"] = y.loc[t.index, years].sum(axis=1)
     summ = _summary(t, ["A", "B", "C"])
     rules = t.groupby("rule").size()
     summ["by_rule"] = [", ".join(f"{r}: {int(n)}" for r, n in rules.items() if r[0] == tier)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError, CSIWarning
+from .ids import aligned
 from .inputs import LABELS, _lang, _require
 
 
@@ -221,7 +222,8 @@ def satisfaction_by_tier(scores, survey: pd.DataFrame | None, tiers: pd.Series,
     cid = df["customer_id"].astype("string").str.strip()
     has_id = cid.notna() & (cid != "")
     cid = cid.where(has_id)
-    tier = cid.map(lambda x: tr.get(x, np.nan) if isinstance(x, str) else np.nan)
+    tier = pd.Series(aligned(tr, pd.Index(cid.fillna("").astype(str))).to_numpy(),
+                     index=cid.index).where(has_id)
     known = tier.notna()
     sat = pd.to_numeric(df["satisfaction"], errors="coerce")
     if ((sat < 0) | (sat > 100)).any():

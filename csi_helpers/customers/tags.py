@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import CSIInputError
 from .engine import member, store_visits
+from .ids import aligned, id_index
 from .inputs import _as_of, _clean_customers, _lang, _require, _revenue_series
 from .value import _purchases
 from .value_tiers import TierResult, pyramid
@@ -77,7 +78,7 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     if vip is None:
         vip_ids = set(pyramid(p.value()["revenue"]).table.query("tier == 'VIP'").index)
     elif isinstance(vip, TierResult):
-        vip_ids = set(vip.table.index[vip.table["tier"] == "VIP"])
+        vip_ids = vip.table.index[(vip.table["tier"] == "VIP").to_numpy()]
     else:
         vip_ids = {str(x) for x in vip}
     out = pd.DataFrame(index=c.index)
@@ -135,14 +136,14 @@ def action_table(tiers: pd.Series, tag_table: pd.DataFrame, revenue: pd.Series |
     lang = _lang(lang)
     _require(tag_table, ["tag", "treatment", "contact", "contact_priority"], "tag_table")
     tg = tag_table.copy()
-    tg.index = tg.index.astype(str)
+    tg.index = id_index(tg.index)
     tr = pd.Series(tiers).copy()
-    tr.index = tr.index.astype(str)
-    tg["tier"] = tr.reindex(tg.index).fillna("-").astype(str)
+    tr.index = id_index(tr.index)
+    tg["tier"] = aligned(tr, tg.index).fillna("-").astype(str)
     if revenue is not None:
         rv = _revenue_series(revenue) if not isinstance(revenue, pd.Series) else revenue.copy()
-        rv.index = rv.index.astype(str)
-        tg["revenue"] = pd.to_numeric(rv.reindex(tg.index), errors="coerce").fillna(0.0)
+        rv.index = id_index(rv.index)
+        tg["revenue"] = pd.to_numeric(aligned(rv, tg.index), errors="coerce").fillna(0.0)
     keys = ["tier", "tag", "treatment", "contact", "contact_priority"]
     g = tg.groupby(keys, observed=True)
     out = g.size().rename("customers").to_frame()

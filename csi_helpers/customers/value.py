@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import CSIInputError
 from .engine import Purchases, member
+from .ids import aligned, id_index
 from .inputs import _as_of, _clean_customers, _require
 
 
@@ -41,7 +42,7 @@ def yearly_sales(transactions: pd.DataFrame, as_of, years: int | None = None,
     wide = value[[name for _, _, name in bounds]].copy()
     wide.columns = [int(name) for _, _, name in bounds]
     ids = _clean_customers(customers).index if customers is not None else value.index
-    wide = wide.reindex(ids, fill_value=0.0).astype(float)
+    wide = aligned(wide, ids, fill_value=0.0).astype(float)
     wide.index.name = "customer_id"
     wide.columns.name = "year"
     return wide
@@ -141,7 +142,7 @@ def customer_value(transactions: pd.DataFrame, as_of, customers: pd.DataFrame | 
     as_of, p, bounds = _checked_years(transactions, as_of, customers, negative, years, period)
     out = p.value([(s, e, f"sales_{name}") for s, e, name in bounds])
     if customers is not None:
-        out = out.reindex(_clean_customers(customers).index)
+        out = aligned(out, _clean_customers(customers).index)
         out["revenue"] = out["revenue"].fillna(0.0)
         out["orders"] = out["orders"].fillna(0.0)
         for _, _, name in bounds:
@@ -174,7 +175,7 @@ def _yearly_from(value_or_yearly: pd.DataFrame) -> pd.DataFrame:
     out = out[sorted(out.columns)]
     if "customer_id" in df.columns:
         out.index = df["customer_id"].astype(str)
-    out.index = pd.Index(out.index.astype(str), name="customer_id")
+    out.index = id_index(out.index)
     vals = out.apply(pd.to_numeric, errors="coerce")
     if vals.isna().any().any():
         r, c = np.argwhere(vals.isna().to_numpy())[0]

@@ -36,7 +36,9 @@ def _rank_table(rev: pd.Series) -> pd.DataFrame:
 
 def _ties_share_best(t: pd.DataFrame, code: pd.Series) -> pd.Series:
     """Equal revenue, equal tier: each tie group takes the best (lowest) code among it."""
-    return code.groupby(t["revenue"]).transform("min")
+    # grouped by the values, not the Series: a Series key would be aligned to the table's
+    # index and leave a hash table on it (see ids.py)
+    return code.groupby(t["revenue"].to_numpy()).transform("min")
 
 
 def _summary(t: pd.DataFrame, tiers: list[str]) -> pd.DataFrame:
@@ -118,12 +120,12 @@ def abc(revenue, a: float = 0.80, b: float = 0.95) -> TierResult:
                             "(tiering.abc.a and tiering.abc.b, e.g. 0.80 and 0.95)")
     rev = _revenue_series(revenue)
     t = _rank_table(rev)
-    before = t["cum_share_before"]
+    before = t["cum_share_before"].to_numpy()     # numpy, not the Series (see ids.py)
     code = pd.Series(np.where(before < a - _TOL, 0, np.where(before < b - _TOL, 1, 2)),
                      index=t.index)
-    code = _ties_share_best(t, code)
-    code[t["revenue"] <= 0] = 2
-    t["tier"] = np.array(["A", "B", "C"])[code.to_numpy()]
+    code = _ties_share_best(t, code).to_numpy().copy()
+    code[t["revenue"].to_numpy() <= 0] = 2
+    t["tier"] = np.array(["A", "B", "C"])[code]
     return TierResult("ABC (Pareto)", t, _summary(t, ["A", "B", "C"]), {"a": a, "b": b})
 
 
@@ -219,9 +221,9 @@ def pyramid(revenue, vip: float = 0.01, large: float = 0.05, ordinary: float = 0
     code = np.full(n, 3)
     for i in (2, 1, 0):
         code[rank <= cuts[i]] = i
-    code = _ties_share_best(t, pd.Series(code, index=t.index))
-    code[t["revenue"] <= 0] = 3
-    t["tier"] = np.array(PYRAMID_TIERS)[code.to_numpy()]
+    code = _ties_share_best(t, pd.Series(code, index=t.index)).to_numpy().copy()
+    code[t["revenue"].to_numpy() <= 0] = 3
+    t["tier"] = np.array(PYRAMID_TIERS)[code]
     return TierResult("Value pyramid", t, _summary(t, PYRAMID_TIERS),
                       {"vip": vip, "large": large, "ordinary": ordinary})
 
