@@ -158,3 +158,30 @@ def test_sorted_tables_get_no_hash_table_of_their_own(chapters):
     assert not built
     with_engine = {id(t.index._cache) for t in chapters.values() if _engine(t.index)}
     assert len(with_engine) <= 2
+
+
+def test_workbook_releases_arrow_memory_after_every_cell_once(monkeypatch):
+    """workbook.open registers release_memory as the kernel's post_run_cell callback,
+    once per kernel; outside IPython nothing is registered."""
+    import IPython
+
+    from csi_helpers import workbook
+
+    registered = []
+
+    class Events:
+        def register(self, name, fn):
+            registered.append((name, fn))
+
+    class Shell:
+        events = Events()
+
+    shell = Shell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    workbook._release_memory_after_cells()
+    workbook._release_memory_after_cells()
+    assert registered == [("post_run_cell", workbook.release_memory)]
+    workbook.release_memory()                       # runs without a shell, returns nothing
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    workbook._release_memory_after_cells()
+    assert len(registered) == 1

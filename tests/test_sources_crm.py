@@ -114,6 +114,20 @@ def test_keep_columns_and_canonical_english_headers(tmp_path):
         "'customer_id', 'customer_type', 'region', 'vip', 'phone'"]
 
 
+def test_load_reads_only_the_columns_asked_for(tmp_path):
+    """load(..., only=): the required columns and those named; the others found are not
+    read (they are listed as dropped), so a large export's unused columns cost nothing."""
+    path = write_csv(tmp_path / "tx.csv", "customer_id,date,amount,transaction_id,category",
+                     ["C1,2024-03-05,10,T1,tv", "C2,2024-03-06,20,T2,fridge"], encoding="utf-8")
+    t = load("transactions", path, only=("transaction_id",))
+    assert t.data.columns.tolist() == ["customer_id", "date", "amount", "transaction_id"]
+    assert t.dropped == ["category"] and t.data["amount"].tolist() == [10.0, 20.0]
+    every = load("transactions", path)
+    assert every.data.columns.tolist()[-1] == "category"
+    assert load("transactions", path, only=()).data.columns.tolist() == [
+        "customer_id", "date", "amount"]
+
+
 def test_explicit_columns_win_and_matching_ignores_case_blanks_and_units(tmp_path):
     path = write_csv(tmp_path / "tx.csv", "Customer ID,Order Date,金额（元）,实收金额,TYPE",
                      ["C1,2024-03-05,\"1,000\",900,x"], encoding="utf-8")

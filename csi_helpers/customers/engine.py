@@ -102,6 +102,9 @@ def _configure() -> None:
         spill = Path(tempfile.gettempdir()) / "csi_duckdb"
         con.raw_sql(f"SET temp_directory = '{spill.as_posix()}'")
         con.raw_sql("SET preserve_insertion_order = false")
+        # DuckDB's allocator keeps what a query freed (~0.2 GB after an aggregate of ten
+        # million rows) until a background thread hands it back
+        con.raw_sql("SET allocator_background_threads = true")
         con.raw_sql(f"ATTACH IF NOT EXISTS ':memory:' AS {_STORE} (COMPRESS)")
         _configured = True
 
