@@ -118,11 +118,8 @@ def aligned(values, index: pd.Index, fill_value=None):
 
     if values.index is index or (len(values) == len(index) and values.index.equals(index)):
         return values.set_axis(index)
-    if max(len(values), len(index)) < _SMALL or not (_is_text(values.index)
-                                                    and _is_text(index)):
-        return values.reindex(index) if fill_value is None else \
-            values.reindex(index, fill_value=fill_value)
-    if len(values) == 0:
+    if len(values) == 0 or max(len(values), len(index)) < _SMALL \
+            or not (_is_text(values.index) and _is_text(index)):
         return values.reindex(index) if fill_value is None else \
             values.reindex(index, fill_value=fill_value)
     pos = pc.index_in(_arrow(index), value_set=_arrow(values.index))
