@@ -51,14 +51,21 @@ STACK = ("numpy", "scipy", "pandas", "matplotlib", "seaborn", "factor_analyzer",
          "csi-workbook")
 
 
+#: Statuses of a notebook that leave its run complete: computed, or not applicable to this
+#: engagement (a CRM-only client has no survey for notebooks 02-04; optional.notebook_gaps).
+DONE = ("ok", "not_applicable")
+
+
 @dataclass
 class NotebookRun:
     name: str
-    status: str = "pending"          # pending | ok | failed | skipped
+    status: str = "pending"          # pending | ok | failed | skipped | not_applicable
     seconds: float | None = None
     output: str | None = None
     error: dict | None = None
-    left_out: list = field(default_factory=list)   # optional parts without data (optional.py)
+    # optional parts without data (optional.py); for a not_applicable notebook, the parts
+    # the whole notebook needs (its metadata csi.needs)
+    left_out: list = field(default_factory=list)
     notes: list = field(default_factory=list)      # what it worked around (rows left out ...)
 
 
@@ -114,7 +121,7 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        return all(nb.status == "ok" for nb in self.notebooks)
+        return all(nb.status in DONE for nb in self.notebooks)
 
     @property
     def failed(self) -> NotebookRun | None:
@@ -310,8 +317,10 @@ class Run:
     def reuse_artifacts(self) -> None:
         """For ``--only`` runs that start after notebook 02: copy the latest complete run's
         artefacts (the cleaned survey, scores) so later notebooks read what they need."""
-        if self.names[0] <= NOTEBOOKS[1]:
-            return
+        from . import optional
+
+        if self.names[0] <= NOTEBOOKS[1] or "survey" in optional.missing_parts(self.p):
+            return                        # without a survey no notebook saves artefacts
         source = latest_complete_run(self.outputs, self.client, exclude=self.run_dir)
         if source is None:
             raise CSIInputError(
@@ -354,7 +363,15 @@ class Run:
             # and every figure in the report would be the text "<Figure size ...>"
             os.environ["MPLBACKEND"] = INLINE_BACKEND
             try:
-                source, left_out = optional.prepare(nbformat.read(src, as_version=4), present,
+                source = nbformat.read(src, as_version=4)
+                gaps = optional.notebook_gaps(source, present)
+                if gaps:              # the whole step needs what this engagement lacks
+                    nb.status, nb.left_out, nb.output = "not_applicable", gaps, None
+                    nb.seconds = round(time.perf_counter() - start, 2)
+                    self.echo(self._line(nb))
+                    self.write_manifest()
+                    continue
+                source, left_out = optional.prepare(source, present,
                                                     self.p["client"].get("language", "en"))
                 nb.left_out = left_out
                 with tempfile.TemporaryDirectory(prefix="csi-kernel-") as sockets:
@@ -429,6 +446,9 @@ class Run:
     def _line(self, nb: NotebookRun) -> str:
         if nb.status == "ok":
             return f"[{self.client}] {nb.name}  ok  {nb.seconds:6.1f} s"
+        if nb.status == "not_applicable":
+            return (f"[{self.client}] {nb.name}  not applicable: needs "
+                    f"{', '.join(f'sources.{n}' if n == 'survey' else n for n in nb.left_out)}")
         err = nb.error or {}
         where = (f"cell {err['cell_index']} (execution count {err['execution_count']})"
                  if err.get("cell_index") is not None else "before any cell ran")

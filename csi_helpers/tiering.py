@@ -17,7 +17,7 @@ from .customers.inputs import (DEFAULTS, LABELS, clean_transactions, preflight, 
 from .customers.lifecycle import (LIFECYCLE_STAGES, LOYALTY_SEGMENTS,  # noqa: F401
                                   attribute_scales, dissatisfied_items, early_adopters,
                                   early_adopters_line, lifecycle, loyalty, loyalty_table,
-                                  strategy)
+                                  period_sales, strategy)
 from .customers.rfm import RFM_SEGMENTS, rfm, rfm_segments  # noqa: F401
 from .customers.rules import growth_rates, rule_abc  # noqa: F401
 from .customers.satisfaction import (SatisfactionByTier, customer_satisfaction,  # noqa: F401

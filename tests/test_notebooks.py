@@ -136,7 +136,7 @@ def test_demo_only_sections_leave_a_clients_notebooks():
     """Cells about the demo's planted truth are tagged needs-demo and left out (markdown
     included, without a note) for a client that is not the generated demo."""
     from csi_helpers import optional
-    client = {"framing": {"competitors": [{"id": "x"}]},
+    client = {"framing": {"competitors": [{"id": "x"}]}, "indicator_system": {},
               "sources": {"survey": {"customer_id_column": "c"}, "customers": {"path": "c"},
                           "transactions": {"path": "t"}, "visits": {"path": "v"},
                           "acquisition": {"path": "a"}, "complaints": {"path": "k"},

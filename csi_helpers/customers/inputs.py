@@ -61,6 +61,7 @@ DEFAULTS = {
     "tags": {"window_days": 365},
     "rfm": {"bins": 5},
     "loyalty": {"high": 60, "low": 40},
+    "lifecycle": {"months": 12},
     "early_adopters": {"launches": [], "days": 90},
     "contacts": {"vip_days": 90, "buyer_days": 120, "group_days": 30},
     "negative_amounts": None,
@@ -107,12 +108,17 @@ def settings(params: dict, transactions=None) -> dict:
     return out
 
 
-def preflight(params: dict, customers: pd.DataFrame, transactions: pd.DataFrame) -> list[str]:
+def preflight(params: dict, customers: pd.DataFrame | None, transactions: pd.DataFrame
+              ) -> list[str]:
     """What notebook 05 would stop on or silently get wrong, checked before a run starts
-    (``csi validate`` calls this with the CRM tables as read): one line per problem.
+    (``csi validate`` calls this with the CRM tables as read; ``customers`` None when the
+    engagement has no customer master): one line per problem.
 
     * ``as_of`` can be set (given, or transactions with dates);
-    * the transactions cover the full years the B rule needs (``b_consecutive_years + 1``);
+    * the transactions cover the two periods the lifecycle compares
+      (``tiering.lifecycle.months``);
+    * with a customer master (the rule-based ABC runs), they cover the full years the B
+      rule needs (``b_consecutive_years + 1``);
     * negative amounts (returns) come with a declared ``tiering.negative_amounts`` policy;
     * the transactions are not empty;
     * every type of ``rule_abc.a_customer_types`` / ``a_top_among`` occurs in the customer
@@ -150,15 +156,29 @@ def preflight(params: dict, customers: pd.DataFrame, transactions: pd.DataFrame)
                              negative="net" if n_neg else "error").shape[1]
     except CSIInputError as exc:
         return problems + [f"sources.transactions: {exc}"]
+    from .lifecycle import covered_periods
+
+    months = int(cfg["lifecycle"]["months"])
+    first = pd.to_datetime(transactions["date"], errors="coerce").min()
+    periods = covered_periods(first, cfg["as_of"], months) if pd.notna(first) else 0
+    if periods < 2:
+        shorter = [m for m in (6, 4, 3, 2, 1) if m < months
+                   and covered_periods(first, cfg["as_of"], m) >= 2] if pd.notna(first) else []
+        problems.append(
+            f"tiering.lifecycle.months: the lifecycle compares the last {months} months with "
+            f"the {months} before, but the transactions ({first.date() if pd.notna(first) else '?'}"
+            f"..{cfg['as_of'].date()}) cover {periods} such period(s); "
+            + (f"set tiering.lifecycle.months: {shorter[0]} to compare shorter periods, or "
+               if shorter else "") + "export more history")
     need = int(rule["b_consecutive_years"]) + 1
-    if years < need:
+    if customers is not None and years < need:
         problems.append(
             f"tiering.rule_abc.b_consecutive_years: {rule['b_consecutive_years']} years of growth "
             f"need {need} full years of transactions up to as_of {cfg['as_of'].date()}, but the "
             f"export covers {years}; export more history, or set b_consecutive_years: "
             f"{max(years - 1, 1)}" + ("" if years > 1 else " (with a single year the B rule "
                                       "cannot run: export at least two years)"))
-    if "customer_type" in customers.columns:
+    if customers is not None and "customer_type" in customers.columns:
         found = customers["customer_type"].dropna().astype(str)
         counts = found.value_counts()
         shown = ", ".join(f"{t!r} ({n})" for t, n in counts.head(8).items())

@@ -56,8 +56,83 @@ LOYALTY_SEGMENTS = {
 }
 
 # ---------------------------------------------------------------------------- lifecycle
+def period_sales(transactions, as_of, months: int = 12, customers: pd.DataFrame | None = None,
+                 value: pd.DataFrame | None = None, negative: str = "error") -> pd.DataFrame:
+    """Sales per customer in consecutive periods of ``months`` months ending at ``as_of``
+    (oldest first): the trajectory :func:`lifecycle` reads.
+
+    A period ``(end - months, end]`` counts when the data cover it, the export starting
+    up to 31 days into it (as for :func:`~csi_helpers.customers.value.yearly_sales`).
+    ``months=12`` gives the rolling years of ``yearly_sales``, labelled by their end year;
+    with ``value`` (``customer_value``'s table, same ``as_of``) its yearly columns are
+    used and the engine is not asked again. Shorter periods serve an export of less than
+    two years (CDNOW's 18 months: ``months=6`` compares the last half-year with the one
+    before); their columns are labelled by the end month (``1998-06``) and named
+    ``period``. With ``customers``, every customer of the master gets a row.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": ["c1", "c1", "c2"],
+    ...                    "date": ["2025-10-15", "2026-08-01", "2026-09-01"],
+    ...                    "amount": [100.0, 150.0, 40.0]})
+    >>> half = period_sales(tx, "2026-09-30", months=6)
+    >>> half.columns.tolist(), half.loc["c1"].tolist(), half.loc["c2"].tolist()
+    (['2026-03', '2026-09'], [100.0, 150.0], [0.0, 40.0])
+    """
+    from .inputs import _as_of, _clean_customers
+    from .value import _purchases, yearly_sales
+
+    if not isinstance(months, (int, np.integer)) or not 1 <= months <= 12 or 12 % months:
+        raise CSIInputError(f"tiering.lifecycle.months: {months!r}; use 12 (years), 6, 4, 3, "
+                            "2 or 1 (periods that divide a year)")
+    as_of = _as_of(as_of)
+    if months == 12:
+        if value is not None and any(str(c).startswith("sales_") for c in value.columns):
+            return _yearly_from(value)
+        return yearly_sales(transactions, as_of, customers=customers, negative=negative)
+    p = _purchases(transactions, as_of, customers, negative)
+    first = p.first_date()
+    bounds = []
+    for k in range(0, 12 * 100 // months):
+        end, start = _back(as_of, k * months), _back(as_of, (k + 1) * months)  # (start, end]
+        if start + pd.Timedelta(days=32) < first:
+            break
+        bounds.append((start, end, f"{end.year:04d}-{end.month:02d}"))
+    if not bounds:
+        raise CSIInputError(f"transactions.date: the data ({first.date()}..{as_of.date()}) "
+                            f"cover no full period of {months} months; export more history")
+    bounds = bounds[::-1]
+    got = p.value(bounds)
+    wide = got[[name for _, _, name in bounds]].copy()
+    ids = _clean_customers(customers).index if customers is not None else got.index
+    wide = aligned(wide, ids, fill_value=0.0).astype(float)
+    wide.index.name = "customer_id"
+    wide.columns.name = "period"
+    return wide
+
+
+def _back(as_of: pd.Timestamp, months: int) -> pd.Timestamp:
+    """``as_of`` moved back by ``months``; a month end stays a month end (June 30 less six
+    months is December 31, not December 30)."""
+    moved = as_of - pd.DateOffset(months=months)
+    return moved + pd.offsets.MonthEnd(0) if as_of.is_month_end else moved
+
+
+def covered_periods(first: pd.Timestamp, as_of: pd.Timestamp, months: int = 12) -> int:
+    """How many whole periods of ``months`` months ending at ``as_of`` data starting on
+    ``first`` cover (the rule of :func:`period_sales`)."""
+    n = 0
+    while n < 12 * 100 // months:
+        start = _back(as_of, (n + 1) * months)
+        if start + pd.Timedelta(days=32) < first:
+            break
+        n += 1
+    return n
+
+
 def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFrame:
-    """Lifecycle stage (客户生命周期) from the yearly sales trajectory (last two years):
+    """Lifecycle stage (客户生命周期) from the sales trajectory (the last two years, or the
+    last two periods of :func:`period_sales`):
 
     - introduction (导入期): sales in the last year and none in any earlier year (new);
     - decline (衰退期): no sales in the last year (lapsed), or sales down by more than
@@ -75,9 +150,14 @@ def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFra
     >>> lifecycle(ys)["stage"].tolist()
     ['introduction', 'growth', 'maturity', 'decline']
     """
-    y = _yearly_from(yearly_sales)
+    if yearly_sales.columns.name == "period":          # period_sales of shorter periods
+        y = yearly_sales.astype(float)
+    else:
+        y = _yearly_from(yearly_sales)
     if y.shape[1] < 2:
-        raise CSIInputError("yearly_sales: lifecycle needs at least two years of sales")
+        raise CSIInputError("yearly_sales: lifecycle needs at least two periods of sales; "
+                            "export more history or compare shorter periods "
+                            "(tiering.lifecycle.months)")
     last, prev = y.columns[-1], y.columns[-2]
     earlier = y[y.columns[:-1]].sum(axis=1)
     gr = y[last] / y[prev].where(y[prev] > 0) - 1

@@ -58,7 +58,8 @@ def check_report(path: str | Path) -> tuple[list[str], list[str]]:
     if p is None or not isinstance(p.get("sources"), dict):
         return v.problems, []
     _check_data(p, v)
-    _check_tracking(p, v)
+    if p["sources"].get("survey"):          # tracking compares surveys (notebook 06)
+        _check_tracking(p, v)
     return v.problems, v.notes
 
 
@@ -200,10 +201,12 @@ def _check_data(p: dict, v: _Validator) -> None:
         except CSIInputError as exc:
             v.add(f"sources.{key}", _relative(str(exc), files[key], v))
     _check_customer_management(p, crm_tables, v)
-    if "customers" in crm_tables and "transactions" in crm_tables and \
+    if "transactions" in crm_tables and (
+            "customers" in crm_tables or "customers" not in files) and \
             not any(line.startswith(("tiering.", "tiering:")) for line in v.problems):
         from .. import tiering
-        for line in tiering.preflight(p, crm_tables["customers"], crm_tables["transactions"]):
+        for line in tiering.preflight(p, crm_tables.get("customers"),
+                                      crm_tables["transactions"]):
             v.add("", line)
     if "truth" in files:
         try:

@@ -161,7 +161,8 @@ def load(path: str | Path) -> dict:
         if isinstance(spec, dict) and spec.get("path"):
             src = Path(spec["path"]).expanduser()
             spec["path"] = str((src if src.is_absolute() else root / src).resolve())
-    resolve_survey(p["sources"]["survey"])
+    if "survey" in p["sources"]:
+        resolve_survey(p["sources"]["survey"])
     return p
 
 

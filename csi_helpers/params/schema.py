@@ -111,7 +111,7 @@ _SCHEMA = _Map({
             "reverse": _Field(_Bool(), default=_ABSENT),
             "weight": _Field(_Num(0), default=_ABSENT),
         }), "a list of items", min_len=1), hint="the list of survey items"),
-    }), hint="indicator_system: {model, indicators, items}"),
+    }), default=_ABSENT),         # absent: no survey to analyse (system._check_engagement)
     "scale": _Field(_SCALE, default=_ABSENT),
     "scales": _Field(_Dict(_SCALE, "a mapping scale name -> scale", "a scale name", min_len=1),
                      default=_ABSENT),
@@ -137,7 +137,7 @@ _SCHEMA = _Map({
             "time_column": _Field(_Str("a column name", nullable=True), default=_ABSENT),
             "segments": _Field(_List(_Str("a column name")), default=[]),
             "keep_columns": _Field(_List(_Str("a column name")), default=[]),
-        }), hint="survey: {path: data/<client>/survey.csv}"),
+        }), default=_ABSENT),     # absent: a CRM-only engagement (notebooks 02-04, 06 left out)
         **{key: _Field(_Map(dict(_CRM_SOURCE)), default=_ABSENT)
            for key in ("customers", "transactions", "visits", "acquisition", "channel_costs",
                        "complaints", "ratings")},
@@ -219,6 +219,10 @@ _SCHEMA = _Map({
         "loyalty": _Field(_Map({
             "high": _Field(_Num(0, 100), default=60),
             "low": _Field(_Num(0, 100), default=40),
+        }), default={}),
+        "lifecycle": _Field(_Map({
+            # periods the lifecycle compares: 12 (years) or a divisor of 12 (system.py)
+            "months": _Field(_Int(1, 12, hint="use 12 (years), 6, 4, 3, 2 or 1"), default=12),
         }), default={}),
         "early_adopters": _Field(_Map({
             "launches": _Field(_List(_Map({

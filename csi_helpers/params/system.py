@@ -10,11 +10,13 @@ from .vocabulary import LANGUAGES, LV_NAMES, MODEL_LVS
 
 
 def _cross_checks(p: dict, v: _Validator) -> None:
+    _check_engagement(p, v)
     system = p.get("indicator_system")
     item_ids: list[str] = []
     if isinstance(system, dict):
         item_ids = _check_system(system, v)
-    _check_scales(p, item_ids, v)
+    if "indicator_system" in p or p.get("scale") is not None or p.get("scales") is not None:
+        _check_scales(p, item_ids, v)
     fw = p.get("fieldwork")
     survey = (p.get("sources") or {}).get("survey") if isinstance(p.get("sources"), dict) else None
     survey = survey if isinstance(survey, dict) else {}
@@ -50,6 +52,11 @@ def _cross_checks(p: dict, v: _Validator) -> None:
                 v.add("tiering.abc.b", f"{abc['b']} is not greater than tiering.abc.a "
                                        f"({abc['a']}); make 0 < a < b <= 1 (cumulative revenue "
                                        "shares closing tiers A and B)")
+        life = tiering.get("lifecycle")
+        months = life.get("months") if isinstance(life, dict) else None
+        if isinstance(months, int) and 1 <= months <= 12 and 12 % months:
+            v.add("tiering.lifecycle.months", f"{months} does not divide a year; use 12 "
+                                              "(years), 6, 4, 3, 2 or 1")
         pyr = tiering.get("pyramid")
         keys = ("vip", "large", "ordinary")
         if isinstance(pyr, dict) and all(isinstance(pyr.get(k), (int, float)) for k in keys):
@@ -58,6 +65,26 @@ def _cross_checks(p: dict, v: _Validator) -> None:
                     v.add(f"tiering.pyramid.{hi}", f"{pyr[hi]} is not greater than "
                           f"tiering.pyramid.{lo} ({pyr[lo]}); make the top shares grow: "
                           "vip < large < ordinary <= 1")
+
+
+def _check_engagement(p: dict, v: _Validator) -> None:
+    """What the engagement has to work on: a survey (``sources.survey``, analysed through
+    its ``indicator_system``: notebooks 01-04 and 06), a CRM transaction export
+    (``sources.transactions``: notebook 05), or at least the indicator system (notebook 01,
+    before fieldwork). A survey needs its indicator system. (A customer master without the
+    transactions validates: notebook 05 then says which export computes its chapters.)"""
+    sources = p.get("sources") if isinstance(p.get("sources"), dict) else None
+    if sources is None:
+        return                               # the schema named it already
+    has_system = "indicator_system" in p
+    if "survey" in sources and not has_system:
+        v.add("indicator_system", "missing; the survey is analysed through its indicator "
+                                  "system (latent variables > indicators > items): add "
+                                  "indicator_system (csi new CLIENT --survey FILE drafts it), "
+                                  "or remove sources.survey for a CRM-only engagement")
+    if not has_system and "transactions" not in sources:
+        v.add("sources", "nothing to analyse: give sources.survey (with its indicator_system) "
+                         "and/or sources.transactions (the CRM's transaction export)")
 
 
 def _dups(values, path, what, v, key=None, fix="give each a unique id or remove one") -> None:

@@ -121,6 +121,10 @@ def _notice(entry: dict, lang: str) -> str | None:
     if status in {"skipped", "pending", "running"}:
         return (f'<div class="csi-notrun">'
                 f'{html.escape(word("step_not_run", lang, status=word(status, lang)))}</div>')
+    if status == "not_applicable":      # what the step would show, and what to provide
+        from ..optional import note
+        return "\n\n".join(emphasis_html(html.escape(note(part, lang), quote=False))
+                             for part in entry.get("left_out") or [])
     return None
 
 
@@ -175,7 +179,7 @@ def combined_notebook(run_dir: Path, manifest: dict) -> tuple[nbformat.NotebookN
         combined.cells.append(nbformat.v4.new_markdown_cell(f"# {title}"))
         if notice:
             combined.cells.append(nbformat.v4.new_markdown_cell(notice))
-        if entry.get("status") in {"skipped", "pending"} or not path.exists():
+        if entry.get("status") in {"skipped", "pending", "not_applicable"} or not path.exists():
             continue
         nb = nbformat.read(path, as_version=4)
         notes = []

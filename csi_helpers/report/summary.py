@@ -86,6 +86,19 @@ _T = {
     "tier": ("Tier {tier}: {cust:.1%} of customers, {rev:.1%} of revenue", "{tier} 类：客户占 {cust:.1%}，收入占 {rev:.1%}"),
     "tier_gets": ("; {contact}", "；{contact}"),
     "no_tiers": ("No CRM export: customer tiers were not computed.", "未提供 CRM 导出：未计算客户分层。"),
+    "crm_only": ("This engagement works from the CRM export alone: there is no survey, so no "
+                 "satisfaction index, drivers or model; the customer chapter below is the "
+                 "whole analysis.",
+                 "本次项目仅依据 CRM 导出数据：没有问卷，因此没有满意度指数、驱动因素与模型；以下客户"
+                 "分析即全部内容。"),
+    "clv": ("Customer lifetime value over the next {months} months: {total:,.0f} in all, "
+            "{top:.0%} of it from tier A of the revenue ranking ({customers:,} customers).",
+            "未来 {months} 个月的客户终生价值合计 {total:,.0f}，其中 {top:.0%} 来自收入排名的 A 类客户"
+            "（共 {customers:,} 位客户）。"),
+    "declining": ("Lifecycle: {share:.0%} of the customers who bought are declining (no purchase "
+                  "or falling sales in the last period); they hold {revenue:.0%} of revenue.",
+                  "生命周期：已购买客户中 {share:.0%} 处于衰退期（最近一期未购买或销售额下降），"
+                  "其收入占比 {revenue:.0%}。"),
     "industry": ("Industry", "行业"),
     "status_head": ("Steps", "各步骤状态"),
     "finished": ("Finished", "完成时间"),
@@ -185,7 +198,38 @@ def facts(run_dir: str | Path, manifest: dict | None = None) -> dict:
 
     out["trust"] = _trust(run_dir)
     out["tiers"] = _tiers(run_dir)
+    # a run whose survey steps were not applicable (no sources.survey): a CRM-only summary
+    out["survey"] = not any(nb.get("status") == "not_applicable" and "survey" in
+                            (nb.get("left_out") or []) for nb in manifest.get("notebooks", []))
+    out["clv"] = _clv(run_dir, p)
+    out["lifecycle"] = _declining(run_dir)
     return out
+
+
+def _clv(run_dir: Path, p: dict) -> dict | None:
+    """Total CLV over the horizon and tier A's share of it (05_clv_by_abc)."""
+    by_abc = _read(run_dir, "05_clv_by_abc")
+    if by_abc is None or not len(by_abc) or "clv_total" not in by_abc:
+        return None
+    total = float(by_abc["clv_total"].sum())
+    top = by_abc.loc[by_abc["tier"].astype(str) == "A", "clv_total"].sum()
+    months = ((p.get("tiering") or {}).get("clv") or {}).get("horizon_months", 12)
+    return {"total": total, "top": float(top) / total if total else 0.0,
+            "customers": int(by_abc["customers"].sum()), "months": int(months)}
+
+
+def _declining(run_dir: Path) -> dict | None:
+    """Declining customers' share of the buyers and of revenue (05_lifecycle_strategy)."""
+    table = _read(run_dir, "05_lifecycle_strategy")
+    if table is None or "stage" not in table:
+        return None
+    buyers = table[table["stage"].astype(str) != "none"]
+    n = buyers["customers"].sum()
+    decline = buyers[buyers["stage"].astype(str) == "decline"]
+    if not n:
+        return None
+    return {"share": float(decline["customers"].sum() / n),
+            "revenue": float(decline["revenue_share"].sum()) if "revenue_share" in decline else 0.0}
 
 
 def _num(x):
@@ -259,7 +303,7 @@ def cover_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
     steps = "".join(
         f'<li><span class="csi-step">{html.escape(step_title(nb["name"][:2], lang))}</span> '
         f'<span class="csi-status-{html.escape(nb.get("status", ""))}">'
-        f'{html.escape(word(nb.get("status", "pending"), lang) if nb.get("status") in ("ok", "failed", "skipped", "pending", "running") else nb.get("status", ""))}</span></li>'
+        f'{html.escape(word(nb.get("status", "pending"), lang) if nb.get("status") in ("ok", "failed", "skipped", "pending", "running", "not_applicable") else nb.get("status", ""))}</span></li>'
         for nb in manifest.get("notebooks", []))
     return (f'<section class="csi-cover"><p class="csi-cover-kicker">{html.escape(word("report_title", lang))}</p>'
             f'<h1 class="csi-cover-title csi-data">{html.escape(client.get("name") or "")}</h1>'
@@ -273,7 +317,9 @@ def summary_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
     f = facts(run_dir, manifest)
     parts = [f'<section class="csi-summary"><h1 id="summary">{word("summary", lang)}</h1>']
     csi = f.get("csi")
-    if csi:
+    if not f.get("survey"):
+        parts.append(f'<p>{_t("crm_only", lang)}</p>')
+    elif csi:
         ci = (_t("ci", lang, lo=csi["ci_low"], hi=csi["ci_high"]) if csi.get("ci_low") is not None
               else _t("rollup", lang) if csi["source"] == "rollup" else _t("no_ci", lang))
         change = ""
@@ -288,6 +334,16 @@ def summary_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
                      f'<div class="csi-kpi-ci">{html.escape(ci)}</div>{change}</div>')
     else:
         parts.append(f'<p class="csi-warning">{_t("no_csi", lang)}</p>')
+    if f.get("survey"):
+        parts.extend(_survey_parts(f, lang))
+    parts.extend(_customer_parts(f, lang))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _survey_parts(f: dict, lang: str) -> list[str]:
+    """The summary's survey findings: scores, drivers, competitors, trust."""
+    parts: list[str] = []
     if f.get("lvs"):
         bars = "".join(
             f'<tr><th class="csi-data">{html.escape(lv["name"])}</th><td class="csi-bar-cell">'
@@ -330,7 +386,12 @@ def summary_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
     else:
         parts.append(f'<li>{_t("no_fit", lang)}</li>')
     parts.append("</ul>")
-    parts.append(f'<h2>{_t("tiers_head", lang)}</h2>')
+    return parts
+
+
+def _customer_parts(f: dict, lang: str) -> list[str]:
+    """The summary's customer findings: tiers, lifetime value, lifecycle."""
+    parts = [f'<h2>{_t("tiers_head", lang)}</h2>']
     if f.get("tiers"):
         items = "".join(
             f'<li>{html.escape(_t("tier", lang, tier=value(t["tier"], lang), cust=t["customer_share"], rev=t["revenue_share"]))}'
@@ -339,8 +400,13 @@ def summary_html(run_dir: str | Path, manifest: dict, lang: str) -> str:
         parts.append(f'<ul class="csi-tiers">{items}</ul>')
     else:
         parts.append(f'<p>{_t("no_tiers", lang)}</p>')
-    parts.append("</section>")
-    return "".join(parts)
+    if f.get("clv"):
+        c = f["clv"]
+        parts.append(f'<p>{html.escape(_t("clv", lang, months=c["months"], total=c["total"], top=c["top"], customers=c["customers"]))}</p>')
+    if f.get("lifecycle"):
+        d = f["lifecycle"]
+        parts.append(f'<p>{html.escape(_t("declining", lang, share=d["share"], revenue=d["revenue"]))}</p>')
+    return parts
 
 
 def quality_log_html(run_dir: str | Path, manifest: dict, lang: str) -> str:

@@ -342,6 +342,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "quality_log": ("Data-quality log", "数据质量记录"),
     "ok": ("done", "完成"), "failed": ("failed", "失败"), "skipped": ("not run", "未运行"),
     "pending": ("not run", "未运行"), "running": ("running", "运行中"),
+    "not_applicable": ("not applicable", "不适用"),
     "more_rows": ("Showing {shown} of {total} rows; the whole table is on sheet “{sheet}” of "
                   "the Excel workbook.",
                   "仅显示 {total} 行中的 {shown} 行；完整表格见 Excel 工作簿的“{sheet}”工作表。"),
