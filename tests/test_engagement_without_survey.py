@@ -199,3 +199,38 @@ def test_period_sales_keep_month_ends_and_equal_the_years_at_twelve_months():
     assert stages.loc["a", "stage"] == "decline" and stages.loc["b", "stage"] == "growth"
     with pytest.raises(CSIInputError, match="divide a year"):
         tiering.period_sales(tx, "2025-12-31", months=5)
+
+
+def test_a_crm_without_survey_or_visits_runs_every_chapter_it_can(tmp_path):
+    """The demo's CRM exports alone (master, transactions, channels, complaints, value
+    ratings; no survey, no store visits): the rule-based ABC, the value rating, channels
+    and complaints are computed; only the visit tags, the action table and the contact plan
+    (which need visits) and the survey links say what they need."""
+    from csi_helpers import demo
+
+    raw = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8"))
+    files = demo.generate(tmp_path / "data" / "crm", seed=raw["demo"]["seed"])
+    for key in ("demo", "indicator_system", "scale", "fieldwork"):
+        raw.pop(key, None)
+    raw["framing"].pop("competitors", None)
+    raw["client"].update(id="crm", language="en")
+    raw["sources"] = {k: {**v, "path": str(files[k])} for k, v in raw["sources"].items()
+                      if k in ("customers", "transactions", "acquisition", "channel_costs",
+                               "complaints", "ratings")}
+    (tmp_path / "params").mkdir()
+    os.symlink(ROOT / "notebooks", tmp_path / "notebooks")
+    assert params.check(_write(tmp_path, raw, "crm")) == []
+    proc = csi("run", "crm", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run = Path(proc.stdout.strip().splitlines()[-1]).parent
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    tiering = next(nb for nb in manifest["notebooks"] if nb["name"] == "05_customer_tiering")
+    assert manifest["status"] == "ok" and set(tiering["left_out"]) == {"visits", "linked"}
+    for name in ("05_rule_abc_customers", "05_lifecycle", "05_clv_by_tier",
+                 "05_value_rating_customers", "05_channels", "05_complaint_issues"):
+        assert (run / "tables" / f"{name}.csv").exists(), name
+    assert not (run / "tables" / "05_contact_plan.csv").exists()
+    html = (run / "report.html").read_text(encoding="utf-8")
+    assert "Traceback" not in html and "works from the CRM export alone" in html
+    assert "This section is left out too: it needs <code>sources.visits</code>" in html \
+        or "This section is left out too: it needs `sources.visits`" in html
