@@ -46,6 +46,7 @@ Example
 """
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import shutil
@@ -63,8 +64,10 @@ from .errors import CSIInputError, CSIWarning
 __all__ = ["FILES", "generate", "ensure", "model", "implied_lv_correlation"]
 
 #: 2: the customer-management exports (acquisition, channel costs, complaints, ratings)
-#: and their truth keys; every file of version 1 is unchanged.
-GENERATOR_VERSION = 2
+#: and their truth keys; every file of version 1 is unchanged. 3: a launch planted (some
+#: refrigerator purchases become smart_refrigerators, truth key "launch"); only the
+#: transactions' category column changed.
+GENERATOR_VERSION = 3
 
 # ---------------------------------------------------------------------------- the names
 # (must agree with params/demo.yaml; tests/test_demo.py checks)
@@ -814,6 +817,8 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
     r_cust, r_survey, r_notes, r_pop = [np.random.default_rng(s) for s in ss.spawn(4)]
 
     customers, tx, visits, info = _customers_and_transactions(r_cust)
+    from . import demo_customers
+    tx, launch = demo_customers.plant_launch(seed, tx, info)   # its own stream
     survey, planted = _survey(r_survey, info)
     notes = _notes(r_notes)
     secondary = _secondary()
@@ -867,9 +872,9 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
                   "theme_counts": {t: int((notes["theme"] == t).sum()) for t in THEMES}},
         "pls_population": population,
     }
+    truth["launch"] = launch
     # customer-management exports: their own stream ([seed, 5]) and drawn last, so every
     # file above stays as it was
-    from . import demo_customers
     crm, crm_truth = demo_customers.generate_crm(seed, customers, tx, info, survey)
     for key, df in crm.items():
         df.to_csv(paths[key], index=False, encoding="utf-8", lineterminator="\n")
@@ -939,12 +944,14 @@ def ensure(params: dict) -> bool:
     try:
         generate(tmp, seed)
         folder.mkdir(parents=True, exist_ok=True)
+        older = _older(folder)
         # the truth last: its presence marks a finished set
         for name in sorted(FILES.values(), key=lambda s: s == FILES["truth"]):
             target = folder / name
             if target.exists():
-                if name == FILES["truth"] and _older(folder):
-                    # an older generator's set: its files are this one's, the truth grew
+                if older and not filecmp.cmp(tmp / name, target, shallow=False):
+                    # an older generator's set (generated data, not a client's): each file
+                    # this version writes differently is replaced whole, atomically
                     os.replace(tmp / name, target)
                     created = True
                 continue

@@ -61,13 +61,68 @@ import pandas as pd
 
 from .demo import AS_OF, LABELS_ZH, TRANSACTIONS_START
 
-__all__ = ["FILES", "STREAM", "CHANNELS", "CATEGORIES", "generate_crm", "largest_remainder"]
+__all__ = ["FILES", "STREAM", "CHANNELS", "CATEGORIES", "LAUNCH", "generate_crm",
+           "plant_launch", "largest_remainder"]
 
 #: The files written next to the demo's other files.
 FILES = {"acquisition": "acquisition.csv", "channel_costs": "channel_costs.csv",
          "complaints": "complaints.csv", "ratings": "ratings.csv"}
 #: The generator is ``default_rng([seed, STREAM])``: independent of the demo's other streams.
 STREAM = 5
+
+# ---------------------------------------------------------------------------- a launch
+#: The new product the demo launches: refrigerator purchases from ``launched`` on are of the
+#: new model with probability ``share`` (``share_early`` within ``days`` of the launch, for
+#: steady and growing customers: the early adopters; ``share_other`` for the others).
+LAUNCH = {"category": "smart_refrigerators", "replaces": "refrigerators",
+          "launched": date(2026, 3, 1), "days": 90, "share_early": 0.70,
+          "share_other": 0.25, "share_after": 0.45}
+LAUNCH_STREAM = 6
+
+
+def plant_launch(seed: int, transactions: pd.DataFrame, info: dict
+                 ) -> tuple[pd.DataFrame, dict]:
+    """The transactions with the demo's launch planted (:data:`LAUNCH`), and its truth.
+
+    Only the category of some refrigerator purchases after the launch changes (the new
+    model replaces the old), from its own stream ``default_rng([seed, LAUNCH_STREAM])``, so
+    dates, amounts and every other file stay as they were. The truth lists the planted
+    early adopters: the customers with a new-model purchase within ``days`` of the launch.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": ["C00001"], "date": ["2026-03-10"],
+    ...                    "amount": [100.0], "category": ["refrigerators"]})
+    >>> info = {"ids": np.array(["C00001"]), "traj": np.array(["growing"])}
+    >>> _, truth = plant_launch(1, tx, info)
+    >>> sorted(truth)[:3]
+    ['category', 'days', 'early_adopters']
+    """
+    rng = np.random.default_rng([int(seed), LAUNCH_STREAM])
+    launched = pd.Timestamp(LAUNCH["launched"])
+    until = launched + pd.Timedelta(days=LAUNCH["days"])
+    day = pd.to_datetime(transactions["date"])
+    old = (transactions["category"] == LAUNCH["replaces"]).to_numpy()
+    early = old & (day >= launched).to_numpy() & (day <= until).to_numpy()
+    later = old & (day > until).to_numpy()
+    traj = pd.Series(info["traj"], index=info["ids"])
+    steady = transactions["customer_id"].map(traj).isin(["stable", "growing"]).to_numpy()
+    p = np.where(early & steady, LAUNCH["share_early"],
+                 np.where(early, LAUNCH["share_other"], np.where(later, LAUNCH["share_after"], 0.0)))
+    new = rng.random(len(transactions)) < p
+    out = transactions.copy()
+    out.loc[new, "category"] = LAUNCH["category"]
+    adopters = sorted(pd.unique(out.loc[new & early, "customer_id"]).tolist())
+    truth = {"category": LAUNCH["category"], "launched": LAUNCH["launched"].isoformat(),
+             "days": LAUNCH["days"], "early_adopters": adopters,
+             "n_early_adopters": len(adopters),
+             "rule": f"refrigerator purchases from the launch on are the new model with "
+                     f"probability {LAUNCH['share_early']} within {LAUNCH['days']} days for "
+                     f"stable and growing customers ({LAUNCH['share_other']} for the others), "
+                     f"{LAUNCH['share_after']} later; early adopters: a new-model purchase "
+                     f"within {LAUNCH['days']} days"}
+    return out, truth
+
 
 # ---------------------------------------------------------------------------- channels
 CHANNELS = ["门店", "线上商城", "抖音直播", "老客推荐", "地推活动"]

@@ -49,7 +49,7 @@ def sha(data: bytes) -> str:
 
 def old_truth_bytes(truth: dict) -> bytes:
     """truth.json as it was written before the new keys (same dump, keys in order)."""
-    old = {k: v for k, v in truth.items() if k not in NEW_KEYS}
+    old = {k: v for k, v in truth.items() if k not in NEW_KEYS + ("launch",)}
     old["generator_version"] = 1              # version 2 added the keys, nothing else
     return (json.dumps(old, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
@@ -139,10 +139,34 @@ def inputs():
 # ------------------------------------------------------------------ the earlier files
 @pytest.mark.skipif((np.__version__, pd.__version__) != RECORDED_WITH,
                     reason="the recorded hashes are of numpy %s / pandas %s" % RECORDED_WITH)
+def before_launch(data: bytes) -> bytes:
+    """transactions.csv without the launch of generator version 3: the new model's rows
+    back to refrigerators (the category is the last column)."""
+    return data.replace(b",smart_refrigerators\n", b",refrigerators\n")
+
+
 def test_earlier_files_byte_identical_to_before(out, truth):
+    """Every earlier file is as it was; the transactions differ only in the category of
+    the refrigerator purchases the launch turned into the new model."""
     for name, digest in BEFORE.items():
         data = old_truth_bytes(truth) if name == "truth.json" else (out / name).read_bytes()
+        if name == "transactions.csv":
+            assert b",smart_refrigerators\n" in data
+            data = before_launch(data)
         assert sha(data) == digest, name
+
+
+def test_the_planted_launch(out, truth):
+    """The launch's truth is what the transactions show: the planted early adopters are
+    the buyers of the new model within 90 days of its launch, none bought it before."""
+    launch = truth["launch"]
+    tx = pd.read_csv(out / "transactions.csv", parse_dates=["date"])
+    new = tx[tx["category"] == launch["category"]]
+    launched = pd.Timestamp(launch["launched"])
+    assert new["date"].min() >= launched
+    early = new[new["date"] <= launched + pd.Timedelta(days=launch["days"])]
+    assert sorted(early["customer_id"].unique()) == launch["early_adopters"]
+    assert launch["n_early_adopters"] == len(launch["early_adopters"]) > 300
 
 
 def test_earlier_files_equal_the_local_demo_set(out, truth):
@@ -413,8 +437,10 @@ def test_largest_remainder():
 
 
 def test_an_older_demo_set_gets_the_new_files_and_truth(tmp_path):
-    """A demo folder made by generator version 1 (before the customer-management exports)
-    is completed: the new files are added, truth.json is replaced, nothing else changes."""
+    """A demo folder made by an older generator (before the customer-management exports
+    and the launch) is brought up to date: the new files are added, the files this version
+    writes differently (truth.json, the transactions' categories) are replaced, nothing
+    else changes."""
     from csi_helpers import params as params_mod
 
     p = params_mod.load(ROOT / "params" / "demo.yaml")
@@ -427,9 +453,12 @@ def test_an_older_demo_set_gets_the_new_files_and_truth(tmp_path):
     t["generator_version"] = 1
     (folder / "truth.json").write_text(json.dumps(t), encoding="utf-8")
     (folder / "complaints.csv").unlink()
+    launched = (folder / "transactions.csv").read_bytes()
+    (folder / "transactions.csv").write_bytes(before_launch(launched))   # before version 3
     before = (folder / "survey.csv").read_bytes()
     assert demo.ensure(p) is True
     again = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     assert again["generator_version"] == demo.GENERATOR_VERSION and set(NEW_KEYS) <= set(again)
     assert (folder / "complaints.csv").exists() and (folder / "survey.csv").read_bytes() == before
+    assert (folder / "transactions.csv").read_bytes() == launched     # the launch planted
     assert demo.ensure(p) is False

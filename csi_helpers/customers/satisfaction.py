@@ -147,8 +147,10 @@ def planted_note(truth: Mapping | None, topic: str, tiers=None) -> str:
 
     ``topic``: "abc" (the generator's own ABC counts and top-20% revenue share),
     "growers" (how well rule B, given the rule-based ``tiers`` result, finds the customers
-    planted as steady growers; see :func:`recovery`), or "tier_effects" (the planted
-    satisfaction shift by ABC tier). A real client (``truth`` None) gets "".
+    planted as steady growers; see :func:`recovery`), "tier_effects" (the planted
+    satisfaction shift by ABC tier), or "launch" (how well the early adopters found,
+    ``tiers`` the table of :func:`~csi_helpers.customers.lifecycle.early_adopters`, match
+    those planted). A real client (``truth`` None) gets "".
     """
     if not truth:
         return ""
@@ -161,8 +163,15 @@ def planted_note(truth: Mapping | None, topic: str, tiers=None) -> str:
         return recovery(selected, truth["customers"]["growing"]).round(3).to_string()
     if topic == "tier_effects":
         return f"Planted SAT shift by ABC tier (SD units): {truth['tier_effects']['tiers']}"
+    if topic == "launch":
+        launch = truth.get("launch") or {}
+        found = tiers.attrs.get("customers", []) if tiers is not None else []
+        return (f"Planted launch: {launch.get('category')} on {launch.get('launched')}, "
+                f"{launch.get('n_early_adopters', 0)} early adopters within "
+                f"{launch.get('days')} days\n"
+                + recovery(found, launch.get("early_adopters", [])).round(3).to_string())
     raise CSIInputError(f"planted_note: topic {topic!r} is not one of abc, growers, "
-                        "tier_effects")
+                        "tier_effects, launch")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ body { max-width: 1100px; margin: 0 auto; font-family: "Noto Sans", "Segoe UI", 
 .csi-notrun { border: 2px dashed #9e9e9e; background: #f5f5f5; padding: .8em 1em; margin: 1em; }
 .csi-table { max-width: 100%; overflow-x: auto; }
 .csi-table table { max-width: 100%; }
-.csi-table td, .csi-table th { overflow-wrap: anywhere; }
+.csi-table td { overflow-wrap: anywhere; }
+.csi-table th { overflow-wrap: break-word; }   /* a header breaks between words, not inside one */
 .csi-figure { margin: .5em 0; }
 .csi-figure img { height: auto; }
 .csi-appendix { padding: 0 1em; }
