@@ -8,7 +8,6 @@ table rows whole, and lets wide tables shrink and wrap instead of running off th
 """
 from __future__ import annotations
 
-import html
 
 __all__ = ["html_css", "print_css"]
 
