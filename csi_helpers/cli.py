@@ -82,7 +82,10 @@ def cmd_new(args, root: Path) -> int:
         print(f"created {_rel(target, root)} (a draft from the exports)")
         for line in result.summary:
             print(f"  {line}")
-        print(f"next: fill in the indicator system, then `csi validate {client}`")
+        if exports["survey"] is None and exports["transactions"] is not None:
+            print(f"next: check the drafted CRM mapping, then `csi validate {client}`")
+        else:
+            print(f"next: fill in the indicator system, then `csi validate {client}`")
         return EXIT_OK
     template = (root / "params" / "_template.yaml").read_text(encoding="utf-8")
     target.write_text(template.replace("CLIENT_ID", client), encoding="utf-8")

@@ -347,6 +347,31 @@ def test_crm_only_keeps_the_templates_survey_part(ex, tmp_path):
     assert params.validate(p, root / "params" / "acme.yaml") == []
 
 
+def test_transactions_without_a_survey_draft_a_crm_only_engagement(tmp_path):
+    """`csi new cdnow --transactions F` with no survey: no example survey or indicator
+    system to delete by hand, the short export's lifecycle periods and B rule drafted to
+    fit, and the draft passes the full `csi validate` as written."""
+    import pandas as pd
+    root = make_project(tmp_path / "proj")
+    log = pd.read_csv(Path(__file__).parent / "golden" / "datasets" / "cdnow" /
+                      "CDNOW_sample.txt", sep=r"\s+", header=None, dtype=str,
+                      names=["master", "id", "date", "cds", "amount"])
+    tx = root / "data" / "cdnow" / "订单.csv"
+    tx.parent.mkdir(parents=True)
+    log.rename(columns={"id": "会员编号", "date": "订单日期", "amount": "实付金额"})[
+        ["会员编号", "订单日期", "实付金额"]].to_csv(tx, index=False, encoding="gbk")
+    d = draft("cdnow", transactions=tx, root=root)
+    p = d.params
+    assert "survey" not in p["sources"] and "indicator_system" not in p
+    assert "scale" not in p and "scales" not in p
+    assert p["tiering"]["lifecycle"]["months"] == 6
+    assert p["tiering"]["rule_abc"]["b_consecutive_years"] == 1
+    assert any("CRM-only engagement" in line for line in d.summary)
+    target = root / "params" / "cdnow.yaml"
+    target.write_text(d.text, encoding="utf-8")
+    assert params.check(target) == []
+
+
 def test_ambiguous_crm_header_is_a_todo_never_a_guess(ex, tmp_path):
     pytest.importorskip("csi_helpers.sources.crm")
     root = make_project(tmp_path / "proj")

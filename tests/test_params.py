@@ -64,7 +64,9 @@ def write_crm(folder: Path, truth=True):
         "transaction_id,customer_id,date,amount,category\n"
         "T0,C00003,2023-03-06,500,tv\n"   # three full years to 2026-03-05: the B rule's need
         "T1,C00000,2025-01-03,1200.50,fridge\nT2,C00003,2025-02-04,300,tv\n"
-        "T3,C00006,2026-03-05,99.9,small\n", encoding="utf-8")
+        "T3,C00006,2026-03-05,99.9,small\n"
+        "T4,C00000,2026-03-02,2999,smart_refrigerators\n",   # the demo's launch
+        encoding="utf-8")
     (folder / "visits.csv").write_text("customer_id,date\nC00000,2026-01-02\nC00003,2026-02-03\n",
                                        encoding="utf-8")
     (folder / "notes.csv").write_text(

@@ -176,6 +176,10 @@ def draft(client_id: str, survey=None, customers=None, transactions=None, visits
         except CSIInputError as exc:
             raise CSIInputError(f"{exc}; nothing was written") from None
 
+    # no survey but the transactions: a CRM-only engagement, without the template's
+    # example survey and indicator system (they would fail csi validate: no such file)
+    crm_only = sv is None and "transactions" in crm
+
     # ---------------------------------------------------------------- summary lines
     if sv is not None:
         e = sv.export
@@ -225,6 +229,10 @@ def draft(client_id: str, survey=None, customers=None, transactions=None, visits
             todo.append("sources.survey.status_values (values other than complete / partial)")
         if any(sc.note for sc in sv.scales.values()):
             todo.append("the assumed 'no answer' codes of the numeric scales")
+    elif crm_only:
+        summary.append("survey: no export given: a CRM-only engagement (notebooks 02-04 and "
+                       "06 not applicable); add sources.survey and its indicator system "
+                       "(csi new --survey FILE drafts both) when the client runs a survey")
     else:
         summary.append("survey: no export given: sources.survey, the items and the scale are "
                        "the template's")
@@ -263,10 +271,14 @@ def draft(client_id: str, survey=None, customers=None, transactions=None, visits
     lines += banners.get("client", []) + _client_lines(blocks, client_id, lang) + [""]
     lines += [ln.replace("CLIENT_ID", client_id) for ln in blocks.get("framing", [])] + [""]
     lines += banners.get("sources", [])
-    lines.append(_line(0, "sources:", "REQUIRED (at least survey). Files are read, never "
-                                      "modified."))
+    lines.append(_line(0, "sources:", "REQUIRED: a survey, the CRM's transactions, or both. "
+                                      "Files are read, never modified."))
     if sv is not None:
         lines += _survey_lines(sv)
+    elif crm_only:
+        lines.append(_line(2, f"# survey: {{path: data/{client_id}/survey.csv}}",
+                           "not given: a CRM-only engagement; add it, with the indicator "
+                           "system, when the client runs a survey"))
     else:
         lines.append(_line(2, "survey:", "TODO: the questionnaire export"))
         lines.append(_line(4, f"path: data/{client_id}/survey.csv"))
@@ -281,9 +293,14 @@ def draft(client_id: str, survey=None, customers=None, transactions=None, visits
     lines.append(_line(2, f"# secondary: {{path: data/{client_id}/secondary.csv}}",
                        "secondary-data notes"))
     lines.append("")
-    lines += _fieldwork_lines(blocks.get("fieldwork", []), sv) + [""]
+    if not crm_only:
+        lines += _fieldwork_lines(blocks.get("fieldwork", []), sv) + [""]
     lines += banners.get("indicator_system", [])
-    if sv is not None:
+    if crm_only:
+        lines += [_line(0, "# indicator_system: ...", "with a survey: csi new CLIENT --survey "
+                                                     "FILE drafts it and the answer scales"),
+                  ""]
+    elif sv is not None:
         lines += _system_lines(sv) + [""]
         lines += _scale_lines(sv.scales) + [""]
     else:
@@ -319,6 +336,15 @@ def _tiering_lines(block: list[str], crm: dict, root: Path, summary: list[str]) 
         years = tiering.yearly_sales(tx, tx["date"].max()).shape[1]
     except CSIInputError:
         return block   # csi validate names what is wrong with the file
+    if years < 2:        # the lifecycle compares two periods: shorter ones that fit
+        months = next((m for m in (6, 4, 3, 2, 1) if tiering.period_sales(
+            tx, tx["date"].max(), months=m).shape[1] >= 2), None)
+        if months is not None:
+            summary.append(f"tiering.lifecycle.months: {months} (the transactions cover "
+                           f"{years} full year; the lifecycle compares two periods)")
+            block = _set_value(block, "months", str(months),
+                               f"drafted: {months}, as the transactions cover {years} full "
+                               "year(s)")
     if years >= 3:
         return block
     value = max(years - 1, 1)
