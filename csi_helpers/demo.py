@@ -37,6 +37,10 @@ of ``params/demo.yaml``; ``tests/test_demo.py`` checks that they agree.
 ``ensure(params)`` creates the demo data in the folder of ``sources.survey.path`` when any
 file is missing; it is safe when several processes call it at once.
 
+The survey and its latent model are drawn here; the CRM in :mod:`.demo_transactions`, the
+customer-management exports and the launch in :mod:`.demo_customers`, the qualitative
+fieldwork in :mod:`.demo_fieldwork`, each from its own stream.
+
 Example
 -------
 >>> from csi_helpers import demo
@@ -274,155 +278,12 @@ def _days(d: date) -> int:
     return (d - TRANSACTIONS_START).days
 
 
-CITIES = {
-    "North": (["北京", "天津", "石家庄", "太原", "济南"], [0.35, 0.2, 0.15, 0.1, 0.2]),
-    "South": (["广州", "深圳", "南宁", "海口", "厦门"], [0.3, 0.3, 0.15, 0.1, 0.15]),
-    "East": (["上海", "杭州", "南京", "苏州", "宁波"], [0.35, 0.2, 0.2, 0.15, 0.1]),
-    "West": (["成都", "重庆", "西安", "昆明", "贵阳"], [0.3, 0.3, 0.2, 0.1, 0.1]),
-}
-CATEGORIES = ["air_conditioners", "refrigerators", "washing_machines", "televisions",
-              "kitchen_appliances", "small_appliances"]
-CUSTOMER_TYPES = {"agent": 0.015, "franchisee": 0.15}     # rest retail
-TYPE_SPEND = {"agent": 60_000.0, "franchisee": 12_000.0, "retail": 2_400.0}   # median/yr
-TYPE_FREQ = {"agent": 30.0, "franchisee": 12.0, "retail": 4.5}                # per year
-SPEND_SIGMA = 1.05
-TRAJECTORY_SHARES = {"growing": 0.08, "declining": 0.10, "churned": 0.08, "prospect": 0.04}
-
-
+# ---------------------------------------------------------------------------- the CRM
 def _customers_and_transactions(rng: np.random.Generator, n: int = 5000):
-    n_agent = round(n * CUSTOMER_TYPES["agent"])
-    n_fr = round(n * CUSTOMER_TYPES["franchisee"])
-    ctype = np.array(["agent"] * n_agent + ["franchisee"] * n_fr + ["retail"] * (n - n_agent - n_fr),
-                     dtype=object)
-    ctype = ctype[rng.permutation(n)]
-    region = rng.choice(REGIONS, size=n, p=[QUOTA[r] for r in REGIONS])
-    city = np.empty(n, dtype=object)
-    for r in REGIONS:
-        names, p = CITIES[r]
-        m = region == r
-        city[m] = rng.choice(names, size=int(m.sum()), p=p)
-    gender = rng.choice(["female", "male"], size=n)
-    # joined: most before the transaction window, ~28% during it (new customers)
-    new = rng.random(n) < 0.28
-    start_old, end_old = _days(date(2015, 1, 1)), _days(date(2023, 12, 31))
-    end_new = _days(AS_OF) - 20
-    joined = np.where(new, rng.integers(0, end_new, n), rng.integers(start_old, end_old, n))
-    # trajectories
-    u = rng.random(n)
-    traj = np.full(n, "stable", dtype=object)
-    cuts = np.cumsum(list(TRAJECTORY_SHARES.values()))
-    for name, lo, hi in zip(TRAJECTORY_SHARES, np.r_[0, cuts[:-1]], cuts):
-        traj[(u >= lo) & (u < hi)] = name
-    # new customers joining late cannot decline/churn visibly: make them stable
-    late = joined > _days(date(2025, 6, 30))
-    traj[late & np.isin(traj, ["declining", "churned"])] = "stable"
-    # growers need two full years of history to show two consecutive years of growth
-    traj[(joined > _days(date(2024, 9, 30))) & (traj == "growing")] = "stable"
-    growth = rng.normal(0.02, 0.04, n)                      # annual log-growth
-    g_m = traj == "growing"
-    growth[g_m] = rng.uniform(0.25, 0.45, int(g_m.sum()))
-    d_m = traj == "declining"
-    growth[d_m] = rng.uniform(-0.55, -0.20, int(d_m.sum()))
-    coop_p = {"growing": [0.0, 0.0, 0.0, 0.50, 0.50],
-              "declining": [0.15, 0.30, 0.35, 0.15, 0.05],
-              "churned": [0.20, 0.30, 0.30, 0.15, 0.05]}
-    default_p = [0.05, 0.20, 0.40, 0.25, 0.10]
-    coop = np.empty(n, dtype=np.int64)
-    loyal = np.empty(n, dtype=np.int64)
-    for t in ["stable", "growing", "declining", "churned", "prospect"]:
-        m = traj == t
-        p = coop_p.get(t, default_p)
-        coop[m] = rng.choice(np.arange(1, 6), size=int(m.sum()), p=p)
-        loyal[m] = rng.choice(np.arange(1, 6), size=int(m.sum()), p=p)
-    # spend and purchase frequency
-    spend = np.array([TYPE_SPEND[t] for t in ctype]) * np.exp(SPEND_SIGMA * rng.standard_normal(n))
-    freq = np.array([TYPE_FREQ[t] for t in ctype]) * rng.gamma(4.0, 0.25, n)
-    freq[g_m] = np.maximum(freq[g_m] * 1.5, 12.0)
-    # active window in days since TRANSACTIONS_START
-    a = np.maximum(joined, 0).astype(float)
-    b = np.full(n, float(_days(AS_OF)))
-    c_m = traj == "churned"
-    churn_day = rng.integers(_days(date(2024, 4, 1)), _days(date(2026, 6, 30)), n).astype(float)
-    b[c_m] = np.maximum(churn_day[c_m], a[c_m] + 60)
-    b = np.minimum(b, _days(AS_OF))
-    years = np.maximum(b - a, 0) / 365.25
-    counts = rng.poisson(freq * years)
-    counts[traj == "prospect"] = 0
-    counts[(counts == 0) & (traj != "prospect") & (years > 0.1)] = 1
-    cust = np.repeat(np.arange(n), counts)
-    ua = rng.random(len(cust))
-    g = growth[cust]
-    ta, tb = a[cust] / 365.25, b[cust] / 365.25
-    # dates with density proportional to exp(g t) on [ta, tb]
-    small = np.abs(g) < 1e-6
-    gs = np.where(small, 1.0, g)
-    t = np.where(small, ta + ua * (tb - ta),
-                 np.log(np.exp(gs * ta) + ua * (np.exp(gs * tb) - np.exp(gs * ta))) / gs)
-    day = np.clip(np.floor(t * 365.25), 0, _days(AS_OF)).astype(np.int64)
-    amount = (spend[cust] / freq[cust]) * np.exp(g * (t - 1.4)) \
-        * np.exp(0.45 * rng.standard_normal(len(cust)) - 0.45 ** 2 / 2)
-    amount = np.round(np.maximum(amount, 20.0), 2)
-    cat_p = {"agent": [0.30, 0.25, 0.20, 0.15, 0.05, 0.05],
-             "franchisee": [0.25, 0.2, 0.2, 0.15, 0.1, 0.1],
-             "retail": [0.15, 0.1, 0.1, 0.1, 0.25, 0.3]}
-    category = np.empty(len(cust), dtype=object)
-    for tname, p in cat_p.items():
-        m = ctype[cust] == tname
-        category[m] = rng.choice(CATEGORIES, size=int(m.sum()), p=p)
-
-    ids = np.array([f"C{i + 1:05d}" for i in range(n)], dtype=object)
-    base = pd.Timestamp(TRANSACTIONS_START)
-    joined_dates = (base + pd.to_timedelta(joined, unit="D")).strftime("%Y-%m-%d")
-    customers = pd.DataFrame({
-        "customer_id": ids, "customer_type": ctype, "region": region, "city": city,
-        "gender": gender, "joined": np.asarray(joined_dates, dtype=object),
-        "cooperation": coop, "loyalty": loyal,
-    })
-    order = np.lexsort((cust, day))
-    tx = pd.DataFrame({
-        "customer_id": ids[cust][order],
-        "date": np.asarray((base + pd.to_timedelta(day[order], unit="D")).strftime("%Y-%m-%d"),
-                           dtype=object),
-        "amount": amount[order],
-        "category": category[order],
-    })
-    tx.insert(0, "transaction_id", [f"T{i + 1:06d}" for i in range(len(tx))])
-
-    # store visits: ~55% of customers visit; a visitor's store purchases come with a visit
-    visitor = rng.random(n) < 0.55
-    vis_a = np.maximum(joined, 0).astype(float)
-    vis_b = np.where(c_m, b + 90, float(_days(AS_OF)))
-    vis_b = np.minimum(vis_b, _days(AS_OF))
-    vyears = np.maximum(vis_b - vis_a, 0) / 365.25
-    vcounts = np.where(visitor, rng.poisson(2.0 * vyears), 0)
-    vcust = np.repeat(np.arange(n), vcounts)
-    vday = np.floor(vis_a[vcust] + rng.random(len(vcust)) * (vis_b[vcust] - vis_a[vcust]))
-    with_tx = visitor[cust] & (rng.random(len(cust)) < 0.5)
-    all_c = np.concatenate([vcust, cust[with_tx]])
-    all_d = np.concatenate([vday.astype(np.int64), day[with_tx]])
-    vis = pd.DataFrame({"c": all_c, "d": all_d}).drop_duplicates().sort_values(["d", "c"])
-    visits = pd.DataFrame({
-        "customer_id": ids[vis["c"].to_numpy()],
-        "date": np.asarray((base + pd.to_timedelta(vis["d"].to_numpy(), unit="D"))
-                           .strftime("%Y-%m-%d"), dtype=object),
-    })
-
-    # value tiers (ABC by revenue over the whole transaction window)
-    revenue = np.bincount(cust, weights=amount, minlength=n)
-    order_r = np.argsort(-revenue, kind="stable")
-    share_before = np.r_[0.0, np.cumsum(revenue[order_r])[:-1]] / revenue.sum()
-    tier_sorted = np.where(share_before < ABC["a"], "A", np.where(share_before < ABC["b"], "B", "C"))
-    tier = np.empty(n, dtype=object)
-    tier[order_r] = tier_sorted
-    tier[revenue <= 0] = "C"
-    top20 = revenue[order_r][: int(round(0.2 * n))].sum() / revenue.sum()
-
-    info = {
-        "traj": traj, "tier": tier, "revenue": revenue, "region": region, "ids": ids,
-        "top20_share": float(top20), "growth": growth, "coop": coop, "loyal": loyal,
-        "ctype": ctype, "visitor": visitor, "counts": counts,
-    }
-    return customers, tx, visits, info
+    """The customer master, transactions, visits and the generator's info
+    (:func:`csi_helpers.demo_transactions.customers_and_transactions`)."""
+    from .demo_transactions import customers_and_transactions
+    return customers_and_transactions(rng, n)
 
 
 COMMENTS = {
@@ -650,133 +511,6 @@ def _pls_population(rng: np.random.Generator, info: dict) -> dict:
     return out
 
 
-# ---------------------------------------------------------------------------- notes etc.
-THEMES = {
-    "waiting_time": "Waiting time",
-    "staff_courtesy": "Staff courtesy",
-    "after_sales": "After-sales service",
-    "price": "Price",
-    "product_quality": "Product quality",
-    "delivery": "Delivery and installation",
-    "store_layout": "Store layout",
-    "online_ordering": "Online ordering",
-}
-THEME_WEIGHTS = {"waiting_time": 0.22, "after_sales": 0.18, "staff_courtesy": 0.12,
-                 "price": 0.12, "product_quality": 0.11, "delivery": 0.10,
-                 "store_layout": 0.07, "online_ordering": 0.08}
-THEME_SENTIMENT = {  # P(negative, neutral, positive)
-    "waiting_time": (0.75, 0.15, 0.10), "after_sales": (0.60, 0.15, 0.25),
-    "staff_courtesy": (0.20, 0.20, 0.60), "price": (0.40, 0.35, 0.25),
-    "product_quality": (0.20, 0.20, 0.60), "delivery": (0.50, 0.20, 0.30),
-    "store_layout": (0.25, 0.25, 0.50), "online_ordering": (0.40, 0.25, 0.35),
-}
-EXCERPTS = {
-    "waiting_time": {
-        "negative": ["周末门店排队要等半个小时以上。", "We lose customers at the till on Saturdays.",
-                     "等候开单的时间太长，很多人直接走了。", "I waited 40 minutes just to pay.",
-                     "店里人手不够，高峰期没人接待。"],
-        "neutral": ["工作日基本不用等。", "Waiting depends on the store and the day."],
-        "positive": ["新开的自助收银台让排队短了很多。", "This time I was served within five minutes."],
-    },
-    "after_sales": {
-        "negative": ["售后热线经常打不通。", "The repair took three weeks and two visits.",
-                     "上门维修预约总是改期。", "Nobody called back about my warranty claim.",
-                     "配件要等很久才到货。"],
-        "neutral": ["售后政策和其他商家差不多。", "Warranty terms are standard for the industry."],
-        "positive": ["维修师傅很专业，一次就修好了。", "They replaced the fridge without arguing."],
-    },
-    "staff_courtesy": {
-        "negative": ["有的店员态度冷淡。", "The salesman kept pushing the extended warranty."],
-        "neutral": ["店员态度一般，不冷不热。", "Staff are polite but busy."],
-        "positive": ["店员很耐心地讲解每个型号。", "Staff remembered me from my last visit.",
-                     "导购很热情，也不强推。", "Our best franchisees train their staff well."],
-    },
-    "price": {
-        "negative": ["同样的型号网上便宜两三百。", "Prices went up twice this year.",
-                     "促销规则太复杂。"],
-        "neutral": ["价格和大卖场差不多。", "Price is not the main reason customers come."],
-        "positive": ["会员价很有吸引力。", "The trade-in offer made it worth it."],
-    },
-    "product_quality": {
-        "negative": ["新买的洗衣机三个月就出问题。", "Some own-brand small appliances feel cheap."],
-        "neutral": ["质量和其他品牌差不多。", "Quality is what you expect at this price."],
-        "positive": ["空调用了五年还很好。", "Reliable products are why we stay with Acme.",
-                     "产品质量稳定，退货率低。"],
-    },
-    "delivery": {
-        "negative": ["送货时间只能选一整天。", "The installer arrived late twice.",
-                     "大件送货经常延误。"],
-        "neutral": ["送货速度一般。", "Delivery is fine in the city, slow in the suburbs."],
-        "positive": ["第二天就送到并安装好了。", "Delivery staff took the old unit away for free."],
-    },
-    "store_layout": {
-        "negative": ["店里很难找到想看的产品。", "Parking at the mall store is a nightmare."],
-        "neutral": ["门店布局和其他家差不多。", "Stores look alike across regions."],
-        "positive": ["体验区设计得很好。", "The new store layout makes comparing models easy."],
-    },
-    "online_ordering": {
-        "negative": ["App 付款时经常卡住。", "Online stock levels are often wrong."],
-        "neutral": ["线上线下价格一致。", "Most of our customers still prefer the store."],
-        "positive": ["线上下单、门店提货很方便。", "Ordering in the app took two minutes."],
-    },
-}
-
-
-def _notes(rng: np.random.Generator) -> pd.DataFrame:
-    sessions = []
-    for i, (who, d) in enumerate([("Sales director", "2026-09-02"),
-                                  ("After-sales manager", "2026-09-03"),
-                                  ("Store operations manager", "2026-09-04")], start=1):
-        sessions.append(("internal_interview", f"II{i:02d}", [who], d, 8))
-    idi = [("franchisee", "上海"), ("franchisee", "成都"), ("agent", "广州"), ("franchisee", "北京"),
-           ("retail", "杭州"), ("agent", "西安"), ("retail", "深圳"), ("franchisee", "南京")]
-    for i, (kind, city) in enumerate(idi, start=1):
-        day = f"2026-09-{9 + i:02d}"
-        sessions.append(("in_depth_interview", f"IDI{i:02d}",
-                         [f"Key customer {i} ({kind}, {city})"], day, 8))
-    for i, (size, d) in enumerate([(10, "2026-09-22"), (9, "2026-09-25")], start=1):
-        sessions.append(("focus_group", f"FG{i:02d}",
-                         [f"FG{i:02d}-P{p:02d}" for p in range(1, size + 1)], d, 31))
-    themes = list(THEMES)
-    tw = np.array([THEME_WEIGHTS[t] for t in themes])
-    tw = tw / tw.sum()
-    rows = []
-    for method, sid, people, d, k in sessions:
-        for _ in range(k):
-            theme = themes[int(rng.choice(len(themes), p=tw))]
-            sent = ["negative", "neutral", "positive"][int(rng.choice(3, p=THEME_SENTIMENT[theme]))]
-            pool = EXCERPTS[theme][sent]
-            rows.append({"method": method, "session_id": sid,
-                         "participant": people[int(rng.integers(0, len(people)))],
-                         "date": d, "theme": theme, "theme_label": THEMES[theme],
-                         "sentiment": sent, "excerpt": pool[int(rng.integers(0, len(pool)))]})
-    notes = pd.DataFrame(rows)
-    notes.insert(0, "note_id", [f"N{i + 1:03d}" for i in range(len(notes))])
-    return notes
-
-
-SECONDARY = [
-    ("S01", "China home appliance retail market report 2025", "National Household Electrical "
-     "Appliances Association (fictitious)", 2025, "public",
-     "Market grew 4%; online share 45%; after-sales is the top complaint category."),
-    ("S02", "Consumer complaints bulletin, H1 2026", "Provincial consumer council (fictitious)",
-     2026, "public", "Installation delays and repair waiting times lead appliance complaints."),
-    ("S03", "Customer reviews of Acme, Brightline and Homestar stores", "Review platform scrape",
-     2026, "web", "Acme rated 4.2/5; praise for staff, complaints about queues and hotline."),
-    ("S04", "Social media mentions of home-appliance retailers", "Web listening tool export",
-     2026, "web", "Brightline leads on product innovation mentions; Homestar on low prices."),
-    ("S05", "Retail satisfaction benchmark 2025", "Horizon Research (fictitious)", 2025,
-     "research_firm", "Sector CSI 74/100; leaders differ mainly on after-sales and delivery."),
-    ("S06", "Loyalty drivers in durable-goods retail", "Horizon Research (fictitious)", 2026,
-     "research_firm", "Image and perceived value drive repurchase more than price."),
-]
-
-
-def _secondary() -> pd.DataFrame:
-    return pd.DataFrame(SECONDARY, columns=["source_id", "title", "publisher", "year", "kind",
-                                            "summary"])
-
-
 # ---------------------------------------------------------------------------- public API
 def _round(x, nd=6):
     return round(float(x), nd)
@@ -820,8 +554,9 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
     from . import demo_customers
     tx, launch = demo_customers.plant_launch(seed, tx, info)   # its own stream
     survey, planted = _survey(r_survey, info)
-    notes = _notes(r_notes)
-    secondary = _secondary()
+    from . import demo_fieldwork
+    notes = demo_fieldwork.notes(r_notes)
+    secondary = demo_fieldwork.secondary()
     population = _pls_population(r_pop, info)
 
     paths = {k: out / v for k, v in FILES.items()}
@@ -869,7 +604,7 @@ def generate(out_dir: str | Path, seed: int) -> dict[str, Path]:
             "visitors": int(info["visitor"].sum()),
         },
         "notes": {"n": int(len(notes)),
-                  "theme_counts": {t: int((notes["theme"] == t).sum()) for t in THEMES}},
+                  "theme_counts": {t: int((notes["theme"] == t).sum()) for t in demo_fieldwork.THEMES}},
         "pls_population": population,
     }
     truth["launch"] = launch
