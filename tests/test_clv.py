@@ -164,3 +164,76 @@ def test_the_fits_stop_at_the_maximum(summary):
     ll, g = _gg_ll(np.log([gg.params[k] for k in ("p", "q", "gamma")]), _Spend(gx, gm), gw,
                    grad=True)
     assert np.abs(g).max() < 1e-8 * abs(ll)
+
+
+def _log(months: float, n: int = 300, seed: int = 1) -> pd.DataFrame:
+    """n customers buying at random over the last `months` months up to 2026-09-30."""
+    rng = np.random.default_rng(seed)
+    days = int(months * 30.4)
+    rows = [(f"c{i}", pd.Timestamp("2026-09-30") - pd.Timedelta(days=int(d)),
+             float(rng.gamma(2, 50))) for i in range(n) for d in rng.integers(0, days,
+                                                                              rng.poisson(3) + 1)]
+    return pd.DataFrame(rows, columns=["customer_id", "date", "amount"])
+
+
+def test_estimate_on_cdnow_is_the_notebooks_value_and_holdout(summary):
+    from csi_helpers import tiering
+    log = pd.read_csv(DATA, sep=r"\s+", header=None, dtype={"id": str},
+                      names=["master", "customer_id", "date", "cds", "amount"])
+    log["date"] = pd.to_datetime(log["date"].astype(str), format="%Y%m%d")
+    p = tiering.purchases(log, "1998-06-30")
+    got = clv.estimate(p, horizon_months=12, holdout_months=9)
+    assert got.reason is None and got.holdout_reason is None
+    pd.testing.assert_frame_equal(got.customers, clv.value(clv.rfm_summary(p), horizon_months=12))
+    assert (got.holdout["predicted"] * got.holdout["customers"]).sum() == pytest.approx(1653.4,
+                                                                                        abs=0.5)
+    assert "2,357 customers" in repr(got)
+
+
+def test_data_without_a_lifetime_value_signal_say_so_instead_of_stopping():
+    """One purchase per customer: no repeat buyer for BG/NBD. The result is empty with the
+    reason (and a note), the run goes on."""
+    from csi_helpers import tiering
+    from csi_helpers.errors import CSIWarning
+    once = _log(24).drop_duplicates("customer_id")
+    with pytest.warns(CSIWarning, match="not estimated"):
+        got = clv.estimate(tiering.purchases(once, "2026-09-30"))
+    assert got.customers.empty and "repeat purchases" in got.reason
+    assert repr(got).startswith("Lifetime value not estimated: bgnbd")
+
+
+def test_a_calibration_too_short_to_fit_leaves_the_holdout_out_with_the_fix():
+    """Thirteen months held out twelve: one month of calibration, nine repeat buyers. The
+    BG/NBD fit runs off to the boundary (r and alpha without bound) and would predict NaN;
+    the holdout check is refused with the key to change, the CLV itself stands."""
+    from csi_helpers import tiering
+    from csi_helpers.errors import CSIWarning
+    p = tiering.purchases(_log(13), "2026-09-30")
+    with pytest.raises(CSIInputError, match="tiering.clv.holdout_months"):
+        clv.holdout_check(p, holdout_months=12)
+    with pytest.warns(CSIWarning, match="holdout check was not run"):
+        got = clv.estimate(p, holdout_months=12)
+    assert got.reason is None and len(got.customers) == 300
+    assert "does not give finite predictions" in got.holdout_reason and got.holdout.empty
+    assert np.isfinite(clv.holdout_check(p, holdout_months=6)["predicted"]).all()
+
+
+def test_a_fit_at_the_poisson_limit_predicts_the_nbd_limit():
+    """Customers buying at a steady rate with no dropout: the BG/NBD optimum runs off to
+    its boundary (r, alpha without bound, a -> 0). Eq. 10 cancels catastrophically there
+    (it gave CLVs of millions for spends of ~100); the limit (r + x) t / (alpha + T) is used,
+    and P(alive) is 1."""
+    from csi_helpers import tiering
+    s = clv.rfm_summary(tiering.purchases(_log(13), "2026-09-30"))
+    bg = clv.bgnbd(s)
+    assert bg.params["a"] / (bg.params["a"] + bg.params["b"]) < 1e-9 and bg.params["r"] > 1e6
+    assert bg.p_alive.to_numpy() == pytest.approx(1.0)
+    rate = bg.params["r"] / bg.params["alpha"]            # purchases per week, pooled
+    weeks = 12 * 30.4375 / 7
+    assert bg.expected(weeks).to_numpy() == pytest.approx(
+        ((bg.params["r"] + s["frequency"]) / (bg.params["alpha"] + s["T"]) * weeks).to_numpy())
+    assert bg.expected(weeks).mean() == pytest.approx(rate * weeks, rel=0.05)
+    lifetime = clv.value(s, horizon_months=12, discount=0.0)
+    spend = clv.gamma_gamma(s).expected_spend
+    assert lifetime["clv"].to_numpy() == pytest.approx(
+        (bg.expected(12 * 30.4375 / 7) * spend).to_numpy(), rel=1e-6)

@@ -118,23 +118,38 @@ class BGNBD:
 
     @property
     def p_alive(self) -> pd.Series:
-        r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
         x, tx, T = _x_tx_T(self.summary)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
-        return pd.Series(1.0 / (1.0 + ratio), index=self.summary.index, name="p_alive")
+        return pd.Series(1.0 / (1.0 + self._dead_odds(x, tx, T)), index=self.summary.index,
+                         name="p_alive")
+
+    def _dead_odds(self, x, tx, T) -> np.ndarray:
+        """P(dead) / P(alive) = a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x), in
+        logs: the power by log1p, so that r and alpha without bound (the Poisson limit of
+        a fit at its boundary) give their finite limit instead of inf * 0."""
+        r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            log = (np.log(a) - np.log(b + x - 1)
+                   + (r + x) * np.log1p((T - tx) / (alpha + tx)))
+            return np.where(x > 0, np.exp(log), 0.0)
 
     def expected(self, t: float) -> pd.Series:
-        """E[Y(t) | x, t_x, T]: expected repeat purchases in the next ``t`` (eq. 10)."""
+        """E[Y(t) | x, t_x, T]: expected repeat purchases in the next ``t`` (eq. 10).
+
+        With a dropout probability of mean a / (a + b) below 1e-9 (a fit that saw no
+        dropout, a -> 0) the model is the NBD without dropout, and E[Y(t)] its limit
+        (r + x) t / (alpha + T): eq. 10 cancels catastrophically there."""
         r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
         if getattr(self, "_distinct", None) is None:
             self._distinct = _compress(*_x_tx_T(self.summary))
         (x, tx, T), back, _ = self._distinct
-        z = t / (alpha + T + t)
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-        num = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            den = 1 + np.where(x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x), 0.0)
+        den = 1 + self._dead_odds(x, tx, T)
+        if a / (a + b) < 1e-9:
+            num = (r + x) * t / (alpha + T)
+        else:
+            z = t / (alpha + T + t)
+            hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+            num = (a + b + x - 1) / (a - 1) * (1 - np.exp(-(r + x) * np.log1p(t / (alpha + T)))
+                                               * hyp)
         return pd.Series((num / den)[back], index=self.summary.index, name=f"expected_{t:g}")
 
 
@@ -242,6 +257,18 @@ def _subsample(n: int, weights: np.ndarray, seed: int = 0) -> tuple[np.ndarray, 
     return pick, weights[pick]
 
 
+def _finite(model: str, values, customers: int, repeaters: int) -> None:
+    """Refuse a fit whose predictions are not finite numbers, with a message saying why
+    and what to do. A fit may sit at a boundary of its parameter space and still predict
+    well (no dropout seen: a -> 0; no heterogeneity: r, alpha -> infinity, the Poisson
+    limit); one whose predictions overflow says nothing."""
+    if not np.isfinite(np.asarray(values, dtype=float)).all():
+        raise CSIInputError(
+            f"{model}: the fit does not give finite predictions: {customers:,} customers, "
+            f"{repeaters:,} with repeat purchases, do not tell the model's parameters apart; "
+            "give it a longer period of purchases (more history, or a shorter holdout)")
+
+
 def bgnbd(summary: pd.DataFrame) -> BGNBD:
     """Fit the BG/NBD model by maximum likelihood (see the module docstring).
 
@@ -261,8 +288,11 @@ def bgnbd(summary: pd.DataFrame) -> BGNBD:
     res = _maximise(lambda lp: _bgnbd_ll(lp, *full, w),
                     lambda lp: _bgnbd_ll(lp, *full, w, grad=True), [1.0, 1.0, 1.0, 1.0], coarse)
     r, alpha, a, b = np.exp(res.x)
-    return BGNBD(params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
-                 loglik=float(-res.fun), summary=summary)
+    model = BGNBD(params={"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
+                  loglik=float(-res.fun), summary=summary)
+    _finite("bgnbd", np.r_[model.p_alive.to_numpy(), model.expected(1.0).to_numpy()],
+            len(x), int((x > 0).sum()))
+    return model
 
 
 @dataclass
@@ -357,6 +387,7 @@ def gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
     res = _maximise(lambda lp: _gg_ll(lp, rows, w), lambda lp: _gg_ll(lp, rows, w, grad=True),
                     [1.0, 1.0, 1.0], coarse)
     p, q, g = np.exp(res.x)
+    _finite("gamma_gamma", [p, q, g], len(use), len(use))
     return GammaGamma(params={"p": float(p), "q": float(q), "gamma": float(g)},
                       loglik=float(-res.fun), summary=summary)
 
@@ -376,7 +407,13 @@ def value(summary: pd.DataFrame, horizon_months: int = 12, discount: float = 0.0
     before = pd.Series(0.0, index=summary.index)
     for k in range(1, horizon_months + 1):
         upto = bg.expected(k * month)
-        clv += (upto - before) * spend / (1 + discount) ** k
+        step = upto - before
+        if not (np.isfinite(step.to_numpy()).all() and step.min() >= -1e-9):
+            raise CSIInputError(
+                f"value: the BG/NBD fit ({', '.join(f'{n} = {v:.3g}' for n, v in bg.params.items())}) "
+                f"does not give increasing expected purchases (month {k}); the purchases do "
+                "not tell its parameters apart: give it a longer period of purchases")
+        clv += step * spend / (1 + discount) ** k
         before = upto
     return pd.DataFrame({"p_alive": bg.p_alive, "expected_purchases": before,
                          "expected_spend": spend, "clv": clv})
@@ -407,10 +444,17 @@ def holdout_check(transactions: pd.DataFrame, calibration_end=None, holdout_end=
     if end <= cal_end:
         raise CSIInputError("holdout_check: the holdout period is empty; give a calibration "
                             "end before the last transaction")
-    summary = rfm_summary(log, calibration_end=cal_end, freq=freq,
-                          amount="amount" if amount else None)
-    model = bgnbd(summary)
-    predicted = model.expected((end - cal_end).days / _DAYS[freq])
+    try:
+        summary = rfm_summary(log, calibration_end=cal_end, freq=freq,
+                              amount="amount" if amount else None)
+        model = bgnbd(summary)
+        predicted = model.expected((end - cal_end).days / _DAYS[freq])
+        _finite("bgnbd", predicted.to_numpy(), len(summary),
+                int((summary["frequency"] > 0).sum()))
+    except CSIInputError as exc:
+        raise CSIInputError(f"holdout_check: the calibration period up to {cal_end.date()} "
+                            f"cannot be fitted ({exc}); hold out fewer months "
+                            "(tiering.clv.holdout_months) or export more history") from None
     later = engine.purchase_days(log, end, start=cal_end, amount=False)
     actual = aligned(later["days"], summary.index).fillna(0)
     bucket = summary["frequency"].clip(upper=max_frequency).astype(int)
@@ -435,3 +479,77 @@ def by_tier(lifetime: pd.DataFrame, tier: pd.Series, order=None) -> pd.DataFrame
     if order is not None:
         out = out.reindex([t for t in order if t in out.index])
     return out
+
+
+@dataclass
+class Lifetime:
+    """The CLV chapter's results (:func:`estimate`): ``customers`` (p_alive,
+    expected_purchases, expected_spend, clv per customer; empty when the models cannot be
+    fitted, ``reason`` says why), ``holdout`` (the check of :func:`holdout_check`; empty
+    with ``holdout_reason`` when the calibration period cannot be fitted)."""
+
+    customers: pd.DataFrame
+    holdout: pd.DataFrame
+    horizon_months: int
+    reason: str | None = None
+    holdout_reason: str | None = None
+
+    def __repr__(self) -> str:
+        if self.reason:
+            return f"Lifetime value not estimated: {self.reason}"
+        text = (f"Lifetime value over {self.horizon_months} months: {len(self.customers):,} "
+                f"customers, {self.customers['clv'].sum():,.0f} in all")
+        return text + (f"; holdout check not run: {self.holdout_reason}"
+                       if self.holdout_reason else "")
+
+
+def estimate(purchases, horizon_months: int = 12, discount: float = 0.01,
+             holdout_months: int = 12) -> Lifetime:
+    """CLV per customer (:func:`value` on :func:`rfm_summary`) and the holdout check,
+    as notebook 05 shows them. Data the models cannot be fitted to (fewer than ten
+    customers, no repeat purchases, a fit that does not settle) give an empty result
+    with the reason, recorded as a note, instead of stopping the run: a small or
+    one-purchase export is no error, it holds no lifetime-value signal.
+
+    >>> tx = pd.DataFrame({"customer_id": list("abc"), "amount": 10.0,
+    ...                    "date": ["2025-01-01", "2025-02-01", "2025-03-01"]})
+    >>> estimate(engine.Purchases(tx, "2025-12-31")).reason[:48]
+    'bgnbd: needs at least 10 customers, some with re'
+    """
+    empty = pd.DataFrame(columns=["p_alive", "expected_purchases", "expected_spend", "clv"])
+    try:
+        customers = value(rfm_summary(purchases), horizon_months=horizon_months,
+                          discount=discount)
+    except CSIInputError as exc:
+        warnings.warn(f"customer lifetime value not estimated: {exc}", CSIWarning)
+        return Lifetime(empty, pd.DataFrame(), horizon_months, reason=str(exc))
+    try:
+        holdout = holdout_check(purchases, holdout_months=holdout_months)
+        reason = None
+    except CSIInputError as exc:
+        warnings.warn(f"the CLV holdout check was not run: {exc}", CSIWarning)
+        holdout, reason = pd.DataFrame(), str(exc)
+    return Lifetime(customers, holdout, horizon_months, holdout_reason=reason)
+
+
+def show(wb, lifetime: Lifetime, tiers: pd.Series, name: str, lang: str = "en",
+         holdout: bool = True) -> None:
+    """Notebook 05's CLV section: the holdout check (table ``05_clv_holdout``), the
+    per-customer CLV (saved as ``05_clv_customers``) and CLV by ``tiers`` (table
+    ``name``); or the sentence saying why they are missing. ``holdout=False``: the tier
+    table only (a second tiering)."""
+    from IPython.display import display
+
+    if lifetime.reason:
+        if holdout:
+            print(("未估计客户终生价值：" if lang == "zh" else
+                   "Customer lifetime value was not estimated: ") + lifetime.reason)
+        return
+    if holdout:
+        if lifetime.holdout_reason:
+            print(("未进行留出期检验：" if lang == "zh" else "The holdout check was not run: ")
+                  + lifetime.holdout_reason)
+        else:
+            display(wb.table(lifetime.holdout, "05_clv_holdout", index=False))
+        wb.save_table(lifetime.customers, "05_clv_customers")
+    display(wb.table(by_tier(lifetime.customers, tiers, order=["A", "B", "C"]), name))
