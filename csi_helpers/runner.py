@@ -1,4 +1,4 @@
-"""The engagement runner: the five notebooks executed by papermill into one run folder.
+"""The engagement runner: the six notebooks executed by papermill into one run folder.
 
 A run of client ``acme`` writes ``outputs/acme/<run-id>/``::
 
