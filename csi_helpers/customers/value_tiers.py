@@ -245,8 +245,9 @@ def pareto_point(result: TierResult, revenue_share: float = 0.80) -> float:
     the customer_cum_share of the first customer whose cumulative share reaches it (the
     "x%" of the x/80 rule)."""
     t = result.table
-    hit = t.loc[t["cum_share"] >= revenue_share - _TOL, "customer_cum_share"]
-    return float(hit.iloc[0])
+    # positions, not a boolean Series in .loc (it leaves a hash table on the index: ids.py)
+    hit = np.flatnonzero(t["cum_share"].to_numpy() >= revenue_share - _TOL)
+    return float(t["customer_cum_share"].to_numpy()[hit[0]])
 
 
 def pyramid_figure(result: TierResult, lang: str = "en", title: str | None = None):
