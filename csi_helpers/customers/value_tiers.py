@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .codes import from_codes
 from .inputs import _TOL, LABELS, _lang, _revenue_series
 
 
@@ -125,7 +126,7 @@ def abc(revenue, a: float = 0.80, b: float = 0.95) -> TierResult:
                      index=t.index)
     code = _ties_share_best(t, code).to_numpy().copy()
     code[t["revenue"].to_numpy() <= 0] = 2
-    t["tier"] = np.array(["A", "B", "C"])[code]
+    t["tier"] = from_codes(code, ["A", "B", "C"])          # a categorical (see codes.py)
     return TierResult("ABC (Pareto)", t, _summary(t, ["A", "B", "C"]), {"a": a, "b": b})
 
 
@@ -223,7 +224,7 @@ def pyramid(revenue, vip: float = 0.01, large: float = 0.05, ordinary: float = 0
         code[rank <= cuts[i]] = i
     code = _ties_share_best(t, pd.Series(code, index=t.index)).to_numpy().copy()
     code[t["revenue"].to_numpy() <= 0] = 3
-    t["tier"] = np.array(PYRAMID_TIERS)[code]
+    t["tier"] = from_codes(code, PYRAMID_TIERS)
     return TierResult("Value pyramid", t, _summary(t, PYRAMID_TIERS),
                       {"vip": vip, "large": large, "ordinary": ordinary})
 
