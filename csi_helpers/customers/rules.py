@@ -289,15 +289,23 @@ def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_o
     # each kind's texts once and a code per customer (a categorical, see codes.py): the
     # reasons repeat (every C:other without growth has the same one), and their full
     # length was the largest column of notebook 05 (120 MB on a million customers)
-    pieces_codes, pieces_texts, base = [], [], 0
-    for text in chunks:
+    local, texts, base = [], [], 0
+    for text in chunks:                 # per kind: a code per customer into its texts
         enc = text.dictionary_encode()
-        pieces_codes.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base)
-        pieces_texts += enc.dictionary.to_pylist()
+        local.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base)
+        texts.append(enc.dictionary.cast(pa.large_string()))
         base += len(enc.dictionary)
-    codes = np.concatenate(pieces_codes)[where]
-    texts, first = np.unique(np.asarray(pieces_texts, dtype=object), return_inverse=True)
-    return pd.Series(from_codes(first[codes], texts), index=c.index)
+    # the kinds' texts together, once each, sorted as text (codes.py), all in Arrow
+    every = pa.concat_arrays(texts).dictionary_encode()
+    distinct = every.dictionary
+    order = pc.sort_indices(distinct).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    codes = rank[every.indices.to_numpy(zero_copy_only=False)][np.concatenate(local)[where]]
+    categories = pd.Index(pd.arrays.ArrowStringArray(distinct.take(pa.array(order))), dtype="str")
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32),
+                                               dtype=pd.CategoricalDtype(categories)),
+                     index=c.index)
 
 
 def _fmt_score(v) -> str:
