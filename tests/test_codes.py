@@ -160,3 +160,15 @@ def test_rule_reasons_are_one_text_per_kind(tables):
     r = t["reason"]
     assert r.cat.categories.is_unique and len(r.cat.categories) < len(t)
     assert (r.astype("str").str[0] == t["tier"].astype("str")).all()     # "A: ...", "C: ..."
+
+
+def test_rule_reasons_do_not_depend_on_the_batch(monkeypatch):
+    from csi_helpers.customers import rules
+    cust, tx, _ = _customers(n=800, seed=9)
+    value = tiering.customer_value(tiering.purchases(tx, "2026-09-30", cust), "2026-09-30",
+                                   customers=cust)
+    whole = tiering.rule_abc(cust, value, lang="zh").table
+    monkeypatch.setattr(rules, "_BATCH", 7)
+    batched = tiering.rule_abc(cust, value, lang="zh").table
+    pd.testing.assert_frame_equal(whole, batched)
+    assert whole["reason"].astype("str").str.startswith(("A：", "B：", "C：")).all()

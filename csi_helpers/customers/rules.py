@@ -209,6 +209,10 @@ def _scores_text(x: np.ndarray, missing: str = "missing"):
     return pa.array(texts, pa.string()).take(pa.array(np.where(codes < 0, len(uniques), codes)))
 
 
+#: Customers whose reasons are written at a time (their texts, then codes into them).
+_BATCH = 100_000
+
+
 def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_ok, pool_rank,
                   a_types, among, a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
                   zh: bool) -> pd.Series:
@@ -244,7 +248,8 @@ def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_o
              "no_growth": (f"growth {span} (", f") not >= {b_growth:.0%} every year"),
              "no_scores": f" not both >= {low}", "c_head": "C: not A by type or top sales; ",
              "sep": "; "}
-    ctype = c["customer_type"].astype("str").to_numpy()
+    ctype = pa.chunked_array(pa.array(c["customer_type"].astype("str").array)) \
+        .combine_chunks().cast(pa.string())                 # Arrow, not a Python str each
     coop, loy = c["cooperation"].to_numpy(float), c["loyalty"].to_numpy(float)
     rank = pool_rank.to_numpy(float)
     growth = {col: g[col].to_numpy(float) for col in recent}
@@ -259,50 +264,52 @@ def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_o
         return [t["sc"][0], _scores_text(coop[rows]), t["sc"][1], _scores_text(loy[rows])]
 
     def pieces(code, rows):
-        no_growth = [t["no_growth"][0], *growth_pieces(rows), t["no_growth"][1]]
-        no_scores = [*score_pieces(rows), t["no_scores"]]
+        def no_growth():
+            return [t["no_growth"][0], *growth_pieces(rows), t["no_growth"][1]]
+
+        def no_scores():
+            return [*score_pieces(rows), t["no_scores"]]
+
         return {
-            0: lambda: [t["type"][0], pa.array(ctype[rows], pa.string()), t["type"][1]],
+            0: lambda: [t["type"][0], ctype.take(pa.array(rows)), t["type"][1]],
             1: lambda: [t["sales"][0], _scores_text(rank[rows], missing=""), t["sales"][1]],
             2: lambda: [t["b"][0], *growth_pieces(rows), t["b"][1], *score_pieces(rows),
                         t["b"][2]],
-            3: lambda: [t["c_head"], *no_growth, t["sep"], *no_scores],
-            4: lambda: [t["c_head"], *no_growth],
-            5: lambda: [t["c_head"], *no_scores],
+            3: lambda: [t["c_head"], *no_growth(), t["sep"], *no_scores()],
+            4: lambda: [t["c_head"], *no_growth()],
+            5: lambda: [t["c_head"], *no_scores()],
             6: lambda: [t["c_head"]],
         }[code]()
 
-    chunks, order = [], []
-    for code in range(7):                     # the kinds of reason, never per customer
-        rows = np.flatnonzero(kind == code)
-        if not len(rows):
-            continue
-        parts = pieces(code, rows)
-        if not any(isinstance(x, (pa.Array, pa.ChunkedArray)) for x in parts):
-            parts.append(pa.array([""] * len(rows), pa.string()))
-        text = pc.binary_join_element_wise(*parts, "")
-        chunks.append(text)
-        order.append(rows)
-    if not chunks:
-        return pd.Series(from_codes(np.array([], dtype=int), []), index=c.index)
-    where = np.argsort(np.concatenate(order), kind="stable")
     # each kind's texts once and a code per customer (a categorical, see codes.py): the
     # reasons repeat (every C:other without growth has the same one), and their full
-    # length was the largest column of notebook 05 (120 MB on a million customers)
-    local, texts, base = [], [], 0
-    for text in chunks:                 # per kind: a code per customer into its texts
-        enc = text.dictionary_encode()
-        local.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base)
-        texts.append(enc.dictionary.cast(pa.large_string()))
-        base += len(enc.dictionary)
+    # length was the largest column of notebook 05 (120 MB on a million customers). The
+    # texts are made a batch of customers at a time and encoded at once, so they never
+    # exist in full.
+    local, texts, order, base = [], [], [], 0
+    for code in range(7):                     # the kinds of reason, never per customer
+        every_row = np.flatnonzero(kind == code)
+        for start in range(0, len(every_row), _BATCH):
+            rows = every_row[start:start + _BATCH]
+            parts = pieces(code, rows)
+            if not any(isinstance(x, (pa.Array, pa.ChunkedArray)) for x in parts):
+                parts.append(pa.array([""] * len(rows), pa.string()))
+            enc = pc.binary_join_element_wise(*parts, "").dictionary_encode()
+            local.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base)
+            texts.append(enc.dictionary.cast(pa.large_string()))
+            base += len(enc.dictionary)
+            order.append(rows)
+    if not texts:
+        return pd.Series(from_codes(np.array([], dtype=int), []), index=c.index)
+    where = np.argsort(np.concatenate(order), kind="stable")
     # the kinds' texts together, once each, sorted as text (codes.py), all in Arrow
     every = pa.concat_arrays(texts).dictionary_encode()
     distinct = every.dictionary
-    order = pc.sort_indices(distinct).to_numpy()
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    sort = pc.sort_indices(distinct).to_numpy()
+    rank = np.empty(len(sort), dtype=np.int64)
+    rank[sort] = np.arange(len(sort))
     codes = rank[every.indices.to_numpy(zero_copy_only=False)][np.concatenate(local)[where]]
-    categories = pd.Index(pd.arrays.ArrowStringArray(distinct.take(pa.array(order))), dtype="str")
+    categories = pd.Index(pd.arrays.ArrowStringArray(distinct.take(pa.array(sort))), dtype="str")
     return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32),
                                                dtype=pd.CategoricalDtype(categories)),
                      index=c.index)
