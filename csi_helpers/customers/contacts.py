@@ -60,7 +60,8 @@ def contact_plan(tag_table: pd.DataFrame, tiers: pd.Series, as_of,
     is reached once per cadence; a message group is sent to at once.
 
     ``tag_table``: :func:`~csi_helpers.customers.tags.tags` (``tag`` and ``contact``);
-    ``tiers``: a tier per customer (e.g. the rule-based A/B/C).
+    ``tiers``: a tier per customer (e.g. the rule-based A/B/C). tier, tag, contact and
+    channel are categoricals (see :mod:`~csi_helpers.customers.codes`).
     """
     for name, v in (("vip_days", vip_days), ("buyer_days", buyer_days),
                     ("group_days", group_days)):

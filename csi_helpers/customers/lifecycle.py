@@ -67,7 +67,8 @@ def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFra
     - maturity (成熟期): within ±threshold of the year before.
 
     Customers with no sales in any year are ``none``. Returns stage, stage label (zh) and
-    the care METHOD.md ties to it, indexed by customer_id.
+    the care METHOD.md ties to it, indexed by customer_id (the three as categoricals, see
+    :mod:`~csi_helpers.customers.codes`).
 
     Example
     -------
@@ -275,7 +276,8 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
     of new products belong to the loyal (the method's note): ``early`` (the table of
     :func:`early_adopters`, or their ids) marks them (``early_adopter``), and an early
     adopter is loyal unless stating low loyalty, whatever the repurchase. Without launches
-    (an empty table) there is no ``early_adopter`` column.
+    (an empty table) there is no ``early_adopter`` column. ``segment`` is a categorical
+    (see :mod:`~csi_helpers.customers.codes`).
 
     >>> v = pd.DataFrame({"orders": [5, 3, 1, 4]}, index=["a", "b", "c", "d"])
     >>> loyalty(v, pd.Series([True, False, True, True], index=v.index),

@@ -51,6 +51,8 @@ def rfm(transactions: pd.DataFrame, as_of, bins: int = 5,
     - ``cell`` = the three digits, e.g. "545"; ``rfm_score`` = R + F + M.
     - ``segment``: high/low per score (high = score >= (bins + 1) / 2, i.e. 3 of 5) mapped
       to the eight segments of :data:`RFM_SEGMENTS` (重要价值客户 ...).
+    - ``cell``, ``segment`` and ``segment_zh`` are categoricals (see
+      :mod:`~csi_helpers.customers.codes`).
 
     Example
     -------

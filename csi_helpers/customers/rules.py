@@ -67,6 +67,8 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     last year's sales, ``growth_<year>`` columns, ``tier``, ``rule`` (A:type, A:top_sales,
     B:growth, C:other), ``reason`` (a sentence saying which rule and which numbers) and
     ``revenue`` (the sum of the years of ``yearly_sales``, for the summary's shares).
+    customer_type (when text), tier, rule and reason are categoricals (see
+    :mod:`~csi_helpers.customers.codes`).
 
     Example
     -------

@@ -53,7 +53,8 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     N -> bring_to_store; Y+O -> find_unmet_need; Y+M -> upgrade_cross_sell.
     ``contact`` and ``contact_priority``: VIPs one_to_one (1; phone at least twice a year),
     buyers small_batch (2), non-buyers message_group (3; by A/B/C tier, see
-    :func:`action_table`).
+    :func:`action_table`). The tag, treatment and contact columns are categoricals (see
+    :mod:`~csi_helpers.customers.codes`).
 
     Visits after as_of are left out with a warning; visits of ids not in customers are
     left out with a warning.

@@ -106,9 +106,9 @@ def abc(revenue, a: float = 0.80, b: float = 0.95) -> TierResult:
     Customers with zero revenue are C.
 
     Returns a :class:`TierResult`: ``table`` (revenue, rank, share, cum_share,
-    cum_share_before, customer_cum_share, tier) sorted by rank, ``summary`` per tier
-    (customers, customer_share, revenue, revenue_share, min/max revenue, cumulative
-    shares).
+    cum_share_before, customer_cum_share, tier: a categorical) sorted by rank, ``summary``
+    per tier (customers, customer_share, revenue, revenue_share, min/max revenue,
+    cumulative shares).
 
     Example
     -------
