@@ -185,3 +185,28 @@ def test_workbook_releases_arrow_memory_after_every_cell_once(monkeypatch):
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     workbook._release_memory_after_cells()
     assert len(registered) == 1
+
+
+def test_no_chapter_keeps_a_hash_table(chapters):
+    """With the label columns built from codes (codes.py) and the masks by position, no
+    per-customer table of notebook 05 keeps a hash table, also after the Pareto point,
+    the pyramid's figure, the holdout check and a Gamma-Gamma fit without a finite mean."""
+    import warnings
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    pyr = tiering.TierResult("Value pyramid", chapters["pyramid"], pd.DataFrame())
+    tiering.pareto_point(pyr, 0.8)
+    plt.close(tiering.pyramid_figure(tiering.pyramid(chapters["value"]["revenue"])))
+    buyers = chapters["lifetime"]
+    heavy = clv.GammaGamma(params={"p": 2.0, "q": 0.9, "gamma": 1.0}, loglik=0.0,
+                           summary=buyers.assign(frequency=1.0,
+                                                 monetary=chapters["rfm"]["monetary"].to_numpy()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spend = heavy.expected_spend
+    assert spend.notna().all()
+    built = {name for name, t in chapters.items() if _engine(t.index)}
+    assert not built, built

@@ -314,8 +314,9 @@ class GammaGamma:
         else:
             # q <= 1: the fitted spend distribution has no finite mean (a heavy tail), so
             # the model cannot say what a customer without repeat purchases spends
-            repeat = self.summary.loc[self.summary["frequency"] > 0, "monetary"]
-            population = float(repeat.mean())
+            # the repeat buyers by position: a boolean Series in .loc would leave a hash
+            # table on the buyers' index (ids.py), shared by the RFM and CLV tables
+            population = float(pd.Series(m[x > 0]).mean())
             warnings.warn(f"Gamma-Gamma: q = {q:.2f} <= 1, the fitted spend per purchase has no "
                           f"finite mean; customers without repeat purchases get the repeat "
                           f"buyers' mean spend ({population:,.2f}) instead", CSIWarning)
@@ -374,10 +375,12 @@ def gamma_gamma(summary: pd.DataFrame) -> GammaGamma:
     if "monetary" not in summary.columns:
         raise CSIInputError("gamma_gamma: the summary has no monetary column; pass amount= "
                             "to rfm_summary")
-    use = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
-    if len(use) < 10:
+    # by position: a boolean Series as a row mask leaves a hash table on the index (ids.py)
+    x, m = summary["frequency"].to_numpy(float), summary["monetary"].to_numpy(float)
+    use = (x > 0) & (m > 0)
+    if use.sum() < 10:
         raise CSIInputError("gamma_gamma: needs at least 10 customers with repeat purchases")
-    (x, m), _, w = _compress(use["frequency"].to_numpy(float), use["monetary"].to_numpy(float))
+    (x, m), _, w = _compress(x[use], m[use])
     sub = _subsample(len(x), w)
     coarse = None
     if sub is not None:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .codes import as_text, categorical, from_codes
 from .ids import aligned, id_index
 
 __all__ = ["DEFAULTS", "CHANNELS", "contact_plan", "channel_text", "plan_summary"]
@@ -59,7 +60,8 @@ def contact_plan(tag_table: pd.DataFrame, tiers: pd.Series, as_of,
     is reached once per cadence; a message group is sent to at once.
 
     ``tag_table``: :func:`~csi_helpers.customers.tags.tags` (``tag`` and ``contact``);
-    ``tiers``: a tier per customer (e.g. the rule-based A/B/C).
+    ``tiers``: a tier per customer (e.g. the rule-based A/B/C). tier, tag, contact and
+    channel are categoricals (see :mod:`~csi_helpers.customers.codes`).
     """
     for name, v in (("vip_days", vip_days), ("buyer_days", buyer_days),
                     ("group_days", group_days)):
@@ -74,17 +76,24 @@ def contact_plan(tag_table: pd.DataFrame, tiers: pd.Series, as_of,
     out.index = id_index(out.index)
     tier = pd.Series(tiers).copy()
     tier.index = id_index(tier.index)
-    out["tier"] = aligned(tier, out.index).fillna("-").astype(str).to_numpy()
+    # the code and label columns as categoricals (see codes.py)
+    out["tag"] = categorical(out["tag"])
+    out["contact"] = categorical(out["contact"])
+    out["tier"] = categorical(as_text(aligned(tier, out.index), fill="-"))
     rev = (aligned(pd.Series(revenue), out.index).fillna(0.0) if revenue is not None
            else pd.Series(0.0, index=out.index))
     out["_rev"] = rev.to_numpy(dtype=float)
     out = out.sort_values(["contact", "_rev"], ascending=[True, False], kind="stable")
-    contact = out["contact"].to_numpy()
-    vip, buyer = contact == "one_to_one", contact == "small_batch"
-    out["channel"] = np.where(vip, "phone", np.where(buyer, "phone_or_visit",
-                                                     "message_group_" + out["tier"]))
+    rules = out["contact"].cat.categories
+    code = out["contact"].cat.codes.to_numpy()
+    vip = code == (rules.get_loc("one_to_one") if "one_to_one" in rules else -2)
+    buyer = code == (rules.get_loc("small_batch") if "small_batch" in rules else -2)
+    tiers = out["tier"].cat.categories
+    channels = ["phone", "phone_or_visit"] + [f"message_group_{t}" for t in tiers]
+    out["channel"] = from_codes(np.where(vip, 0, np.where(buyer, 1, 2 + out["tier"].cat.codes
+                                                          .to_numpy().astype(int))), channels)
     out["cadence_days"] = np.where(vip, vip_days, np.where(buyer, buyer_days, group_days))
-    rank = out.groupby("contact").cumcount().to_numpy()
+    rank = out.groupby("contact", observed=True).cumcount().to_numpy()
     n_vip, n_buyer = max(int(vip.sum()), 1), max(int(buyer.sum()), 1)
     weeks = max(buyer_days // 7, 1)
     week = np.floor(rank * weeks / n_buyer).astype(int)          # equal weekly batches
@@ -94,8 +103,10 @@ def contact_plan(tag_table: pd.DataFrame, tiers: pd.Series, as_of,
     out["next_contact"] = (as_of + pd.Timedelta(days=1)
                            + pd.to_timedelta(offset, unit="D")).normalize()
     out["contacts_per_year"] = np.round(365.0 / out["cadence_days"], 1)
-    order = {"one_to_one": 0, "small_batch": 1, "message_group": 2}
-    out = out.assign(_o=out["contact"].map(order)).sort_values(
+    # the rule's order as numbers (a categorical's map would keep the texts' order)
+    group = code == (rules.get_loc("message_group") if "message_group" in rules else -2)
+    order = np.where(vip, 0, np.where(buyer, 1, np.where(group, 2, np.nan)))
+    out = out.assign(_o=order).sort_values(
         ["_o", "next_contact", "_rev"], ascending=[True, True, False], kind="stable")
     return out[["tier", "tag", "contact", "channel", "cadence_days", "contacts_per_year",
                 "batch", "next_contact"]]
@@ -123,5 +134,6 @@ def plan_summary(plan: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
     out.loc[out.index.get_level_values(0) == "message_group", "per_week"] = np.nan
     out["contacts_per_year"] = np.round(out["customers"] * 365.0 / out["cadence_days"])
     out = out.reset_index()
+    out["contact"] = out["contact"].astype("str")      # a few rows: text, not a categorical
     out["channel"] = [channel_text(c, lang) for c in out["channel"]]
     return out

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .codes import from_codes
 from .engine import member
 from .ids import aligned
 from .inputs import _TOL
@@ -141,7 +142,8 @@ def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFra
     - maturity (成熟期): within ±threshold of the year before.
 
     Customers with no sales in any year are ``none``. Returns stage, stage label (zh) and
-    the care METHOD.md ties to it, indexed by customer_id.
+    the care METHOD.md ties to it, indexed by customer_id (the three as categoricals, see
+    :mod:`~csi_helpers.customers.codes`).
 
     Example
     -------
@@ -161,13 +163,18 @@ def lifecycle(yearly_sales: pd.DataFrame, threshold: float = 0.10) -> pd.DataFra
     last, prev = y.columns[-1], y.columns[-2]
     earlier = y[y.columns[:-1]].sum(axis=1)
     gr = y[last] / y[prev].where(y[prev] > 0) - 1
-    stage = np.select(
-        [y.sum(axis=1) <= 0, (y[last] > 0) & (earlier <= 0), y[last] <= 0,
-         gr >= threshold - _TOL, gr < -threshold - _TOL],
-        ["none", "introduction", "decline", "growth", "decline"], default="maturity")
-    out = pd.DataFrame({"stage": stage, f"growth_{last}": gr}, index=y.index)
-    out["stage_zh"] = out["stage"].map({k: v["zh"] for k, v in LIFECYCLE_STAGES.items()})
-    out["care"] = out["stage"].map({k: v["care"] for k, v in LIFECYCLE_STAGES.items()})
+    keys = list(LIFECYCLE_STAGES)          # codes into it; the columns are categoricals
+    code = np.select(
+        [(y.sum(axis=1) <= 0).to_numpy(), ((y[last] > 0) & (earlier <= 0)).to_numpy(),
+         (y[last] <= 0).to_numpy(), (gr >= threshold - _TOL).to_numpy(),
+         (gr < -threshold - _TOL).to_numpy()],
+        [keys.index(k) for k in ("none", "introduction", "decline", "growth", "decline")],
+        default=keys.index("maturity"))
+    out = pd.DataFrame({"stage": from_codes(code, keys), f"growth_{last}": gr}, index=y.index)
+    for col, key in (("stage_zh", "zh"), ("care", "care")):
+        texts = [LIFECYCLE_STAGES[k][key] for k in keys]      # care repeats: growth, maturity
+        distinct = list(dict.fromkeys(texts))
+        out[col] = from_codes(np.array([distinct.index(x) for x in texts])[code], distinct)
     return out
 
 
@@ -182,12 +189,13 @@ def strategy(stages: pd.DataFrame, revenue: pd.Series | None = None, lang: str =
     """
     if lang not in ("en", "zh"):
         raise CSIInputError(f"lang={lang!r}: use 'en' or 'zh'")
-    present = set(stages["stage"].unique())
+    stage = stages["stage"].astype("str")   # text, also when a categorical (codes.py)
+    present = set(stage.unique())
     order = [k for k in LIFECYCLE_STAGES if k in present]
-    out = stages["stage"].value_counts().reindex(order).rename("customers").to_frame()
+    out = stage.value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
     if revenue is not None:
-        rev = aligned(revenue, stages.index, 0.0).groupby(stages["stage"].to_numpy()).sum()
+        rev = aligned(revenue, stages.index, 0.0).groupby(stage.to_numpy()).sum()
         out["revenue_share"] = rev.reindex(order) / rev.sum() if rev.sum() > 0 else np.nan
     zh = lang == "zh"
     out["strategy"] = [LIFECYCLE_STAGES[k]["care_zh" if zh else "care"] for k in out.index]
@@ -348,7 +356,8 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
     of new products belong to the loyal (the method's note): ``early`` (the table of
     :func:`early_adopters`, or their ids) marks them (``early_adopter``), and an early
     adopter is loyal unless stating low loyalty, whatever the repurchase. Without launches
-    (an empty table) there is no ``early_adopter`` column.
+    (an empty table) there is no ``early_adopter`` column. ``segment`` is a categorical
+    (see :mod:`~csi_helpers.customers.codes`).
 
     >>> v = pd.DataFrame({"orders": [5, 3, 1, 4]}, index=["a", "b", "c", "d"])
     >>> loyalty(v, pd.Series([True, False, True, True], index=v.index),
@@ -364,12 +373,14 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
         early = early.attrs.get("customers") if len(early) else None
     adopter = pd.Series(member(value.index, early) if early is not None and len(early)
                         else np.zeros(len(value), bool), index=value.index)
-    segment = np.where(adopter & ~(said < low), "loyal",
-                       np.where(~repeat, "no_loyalty",
-                                np.where(kept & ~(said < low), "loyal", "switcher")))
-    out = pd.DataFrame({"segment": segment, "orders": orders, "retained": kept,
+    not_low = ~(said < low).to_numpy()
+    adopted, repeated, kept_on = adopter.to_numpy(bool), repeat.to_numpy(bool), kept.to_numpy()
+    keys = list(LOYALTY_SEGMENTS)          # codes into it; the column is a categorical
+    code = np.where(adopted & not_low, 0, np.where(~repeated, 2, np.where(kept_on & not_low,
+                                                                          0, 1)))
+    out = pd.DataFrame({"segment": from_codes(code, keys), "orders": orders, "retained": kept,
                         "stated_loyalty": said}, index=value.index)
-    out["confirmed"] = (out["segment"] == "loyal") & (said >= high)
+    out["confirmed"] = (code == 0) & (said >= high).to_numpy()
     if early is not None:
         out["early_adopter"] = adopter.to_numpy()
     return out
@@ -378,16 +389,17 @@ def loyalty(value: pd.DataFrame, retained: pd.Series, stated: pd.Series | None =
 def loyalty_table(segments: pd.DataFrame, revenue: pd.Series | None = None) -> pd.DataFrame:
     """Customers (and revenue share) per loyalty segment (:data:`LOYALTY_SEGMENTS` names
     them in both languages)."""
-    present = set(segments["segment"].unique())
+    segment = segments["segment"].astype("str").to_numpy()   # text, also when a categorical
+    present = set(pd.unique(segment))
     order = [k for k in LOYALTY_SEGMENTS if k in present]
-    out = segments["segment"].value_counts().reindex(order).rename("customers").to_frame()
+    out = pd.Series(segment).value_counts().reindex(order).rename("customers").to_frame()
     out["customer_share"] = out["customers"] / out["customers"].sum()
-    out["confirmed"] = segments.groupby("segment")["confirmed"].sum().reindex(order).astype(int)
+    out["confirmed"] = segments["confirmed"].groupby(segment).sum().reindex(order).astype(int)
     if "early_adopter" in segments.columns:
-        out["early_adopters"] = segments.groupby("segment")["early_adopter"].sum() \
+        out["early_adopters"] = segments["early_adopter"].groupby(segment).sum() \
             .reindex(order).fillna(0).astype(int)
     if revenue is not None:
-        rev = aligned(revenue, segments.index, 0.0).groupby(segments["segment"].to_numpy()).sum()
+        rev = aligned(revenue, segments.index, 0.0).groupby(segment).sum()
         out["revenue_share"] = rev.reindex(order) / rev.sum() if rev.sum() > 0 else np.nan
     out.index.name = "segment"        # codes: the report shows their names (忠诚客户 ...)
     return out

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .codes import categorical, from_codes
 from .inputs import _as_of
 from .value import _purchases
 
@@ -50,6 +51,8 @@ def rfm(transactions: pd.DataFrame, as_of, bins: int = 5,
     - ``cell`` = the three digits, e.g. "545"; ``rfm_score`` = R + F + M.
     - ``segment``: high/low per score (high = score >= (bins + 1) / 2, i.e. 3 of 5) mapped
       to the eight segments of :data:`RFM_SEGMENTS` (重要价值客户 ...).
+    - ``cell``, ``segment`` and ``segment_zh`` are categoricals (see
+      :mod:`~csi_helpers.customers.codes`).
 
     Example
     -------
@@ -71,15 +74,29 @@ def rfm(transactions: pd.DataFrame, as_of, bins: int = 5,
     out["R"] = _scores(-out["recency"], bins)
     out["F"] = _scores(out["frequency"], bins)
     out["M"] = _scores(out["monetary"], bins)
-    out["cell"] = out["R"].astype(str) + out["F"].astype(str) + out["M"].astype(str)
+    r, f, m = (out[k].to_numpy() for k in ("R", "F", "M"))
+    out["cell"] = _cells(r, f, m, bins)
     out["rfm_score"] = out["R"] + out["F"] + out["M"]
     mid = (bins + 1) / 2
-    hl = {k: np.where(out[k] >= mid, "high", "low") for k in ("R", "F", "M")}
-    key = pd.DataFrame(hl, index=out.index)
-    seg = key.merge(RFM_SEGMENTS, on=["R", "F", "M"], how="left")
-    out["segment"] = seg["segment"].to_numpy()
-    out["segment_zh"] = seg["segment_zh"].to_numpy()
+    # the row of RFM_SEGMENTS of each customer, by its high/low on R, F and M
+    row = {tuple(k): i for i, k in enumerate(RFM_SEGMENTS[["R", "F", "M"]].to_numpy().tolist())}
+    lookup = np.array([row[tuple("high" if h else "low" for h in (hr, hf, hm))]
+                       for hr in (0, 1) for hf in (0, 1) for hm in (0, 1)])
+    code = lookup[4 * (r >= mid) + 2 * (f >= mid) + (m >= mid)]
+    out["segment"] = from_codes(code, RFM_SEGMENTS["segment"])       # categoricals (codes.py)
+    out["segment_zh"] = from_codes(code, RFM_SEGMENTS["segment_zh"])
     return out
+
+
+def _cells(r: np.ndarray, f: np.ndarray, m: np.ndarray, bins: int) -> pd.Categorical:
+    """The three digits of each customer's scores (``"545"``) as a categorical: one code
+    per customer into the ``bins ** 3`` possible cells (texts of many customers, once)."""
+    if bins > 9:                       # "1" "11" "1" and "11" "1" "1" are one text
+        return categorical(pd.Series(r).astype(str) + pd.Series(f).astype(str)
+                           + pd.Series(m).astype(str))
+    digits = [str(i) for i in range(1, bins + 1)]
+    return from_codes(((r - 1) * bins + (f - 1)) * bins + (m - 1),
+                      [a + b + c for a in digits for b in digits for c in digits])
 
 
 def rfm_segments(rfm_table: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError, CSIWarning
+from .codes import categorical, from_codes
 from .engine import member
 from .ids import aligned
 from .inputs import _TOL, _clean_customers, _rows
@@ -66,6 +67,8 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     last year's sales, ``growth_<year>`` columns, ``tier``, ``rule`` (A:type, A:top_sales,
     B:growth, C:other), ``reason`` (a sentence saying which rule and which numbers) and
     ``revenue`` (the sum of the years of ``yearly_sales``, for the summary's shares).
+    customer_type (when text), tier, rule and reason are categoricals (see
+    :mod:`~csi_helpers.customers.codes`).
 
     Example
     -------
@@ -141,11 +144,14 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
     scores_ok = (c["cooperation"] >= b_min_cooperation) & (c["loyalty"] >= b_min_cooperation)
     b_rule = ~a_type & ~a_sales & grow_ok & scores_ok.fillna(False)
 
-    tier = np.where(a_type | a_sales, "A", np.where(b_rule, "B", "C"))
-    rule = np.where(a_type, "A:type", np.where(a_sales, "A:top_sales",
-                                               np.where(b_rule, "B:growth", "C:other")))
-    t["tier"] = tier
-    t["rule"] = rule
+    # codes, then categoricals (see codes.py): 0 A:type, 1 A:top_sales, 2 B:growth, 3 C:other
+    rule_code = np.select([a_type.to_numpy(bool), a_sales.to_numpy(bool), b_rule.to_numpy(bool)],
+                          [0, 1, 2], default=3)
+    tier_code = np.array([0, 0, 1, 2])[rule_code]
+    if isinstance(t["customer_type"].dtype, pd.StringDtype):     # texts, as the master has
+        t["customer_type"] = categorical(t["customer_type"])
+    t["tier"] = from_codes(tier_code, ["A", "B", "C"])
+    t["rule"] = from_codes(rule_code, ["A:type", "A:top_sales", "B:growth", "C:other"])
     span = f"{recent[0]}-{recent[-1]}" if len(recent) > 1 else f"{recent[0]}"
 
     t["reason"] = _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok,
@@ -153,8 +159,7 @@ def rule_abc(customers: pd.DataFrame, yearly_sales: pd.DataFrame,
                                 a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
                                 lang == "zh")
     t["revenue"] = y[years].sum(axis=1)
-    order = {"A": 0, "B": 1, "C": 2}
-    t = t.assign(_o=t["tier"].map(order), _s=-t[f"sales_{last}"]).sort_values(
+    t = t.assign(_o=tier_code, _s=-t[f"sales_{last}"]).sort_values(
         ["_o", "_s"], kind="stable").drop(columns=["_o", "_s"])
     summ = _summary(t, ["A", "B", "C"])
     rules = t.groupby("rule").size()
@@ -206,15 +211,20 @@ def _scores_text(x: np.ndarray, missing: str = "missing"):
     return pa.array(texts, pa.string()).take(pa.array(np.where(codes < 0, len(uniques), codes)))
 
 
+#: Customers whose reasons are written at a time (their texts, then codes into them).
+_BATCH = 100_000
+
+
 def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_ok, pool_rank,
                   a_types, among, a_top_share, last, n_pool, k, b_growth, b_min_cooperation,
                   zh: bool) -> pd.Series:
     """The reason of every customer's rule-based tier: A by type, A by top sales, B by
     growth and scores, or C with what failed. Each kind of reason is one element-wise
     join of Arrow arrays and literal pieces over the customers it applies to, and the
-    kinds are put back in order with one take: a million customers in about a second,
-    with no full-length intermediate text (pandas' ``+`` of text Series made one per
-    piece: 0.7 GB of transient memory on a million customers)."""
+    kinds are put back in order as codes of a categorical (the distinct texts once): a
+    million customers in about a second, with no full-length text at all (pandas' ``+``
+    of text Series made one per piece: 0.7 GB of transient memory on a million
+    customers)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -240,7 +250,8 @@ def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_o
              "no_growth": (f"growth {span} (", f") not >= {b_growth:.0%} every year"),
              "no_scores": f" not both >= {low}", "c_head": "C: not A by type or top sales; ",
              "sep": "; "}
-    ctype = c["customer_type"].astype("str").to_numpy()
+    ctype = pa.chunked_array(pa.array(c["customer_type"].astype("str").array)) \
+        .combine_chunks().cast(pa.string())                 # Arrow, not a Python str each
     coop, loy = c["cooperation"].to_numpy(float), c["loyalty"].to_numpy(float)
     rank = pool_rank.to_numpy(float)
     growth = {col: g[col].to_numpy(float) for col in recent}
@@ -255,35 +266,55 @@ def _rule_reasons(c, g, recent, span, a_type, a_sales, b_rule, grow_ok, scores_o
         return [t["sc"][0], _scores_text(coop[rows]), t["sc"][1], _scores_text(loy[rows])]
 
     def pieces(code, rows):
-        no_growth = [t["no_growth"][0], *growth_pieces(rows), t["no_growth"][1]]
-        no_scores = [*score_pieces(rows), t["no_scores"]]
+        def no_growth():
+            return [t["no_growth"][0], *growth_pieces(rows), t["no_growth"][1]]
+
+        def no_scores():
+            return [*score_pieces(rows), t["no_scores"]]
+
         return {
-            0: lambda: [t["type"][0], pa.array(ctype[rows], pa.string()), t["type"][1]],
+            0: lambda: [t["type"][0], ctype.take(pa.array(rows)), t["type"][1]],
             1: lambda: [t["sales"][0], _scores_text(rank[rows], missing=""), t["sales"][1]],
             2: lambda: [t["b"][0], *growth_pieces(rows), t["b"][1], *score_pieces(rows),
                         t["b"][2]],
-            3: lambda: [t["c_head"], *no_growth, t["sep"], *no_scores],
-            4: lambda: [t["c_head"], *no_growth],
-            5: lambda: [t["c_head"], *no_scores],
+            3: lambda: [t["c_head"], *no_growth(), t["sep"], *no_scores()],
+            4: lambda: [t["c_head"], *no_growth()],
+            5: lambda: [t["c_head"], *no_scores()],
             6: lambda: [t["c_head"]],
         }[code]()
 
-    chunks, order = [], []
+    # each kind's texts once and a code per customer (a categorical, see codes.py): the
+    # reasons repeat (every C:other without growth has the same one), and their full
+    # length was the largest column of notebook 05 (120 MB on a million customers). The
+    # texts are made a batch of customers at a time and encoded at once, so they never
+    # exist in full.
+    local, texts, order, base = [], [], [], 0
     for code in range(7):                     # the kinds of reason, never per customer
-        rows = np.flatnonzero(kind == code)
-        if not len(rows):
-            continue
-        parts = pieces(code, rows)
-        if not any(isinstance(x, (pa.Array, pa.ChunkedArray)) for x in parts):
-            parts.append(pa.array([""] * len(rows), pa.string()))
-        text = pc.binary_join_element_wise(*parts, "")
-        chunks.append(text.cast(pa.large_string()))
-        order.append(rows)
-    if not chunks:
-        return pd.Series([], index=c.index, dtype="str")
+        every_row = np.flatnonzero(kind == code)
+        for start in range(0, len(every_row), _BATCH):
+            rows = every_row[start:start + _BATCH]
+            parts = pieces(code, rows)
+            if not any(isinstance(x, (pa.Array, pa.ChunkedArray)) for x in parts):
+                parts.append(pa.array([""] * len(rows), pa.string()))
+            enc = pc.binary_join_element_wise(*parts, "").dictionary_encode()
+            local.append(enc.indices.to_numpy(zero_copy_only=False).astype(np.int64) + base)
+            texts.append(enc.dictionary.cast(pa.large_string()))
+            base += len(enc.dictionary)
+            order.append(rows)
+    if not texts:
+        return pd.Series(from_codes(np.array([], dtype=int), []), index=c.index)
     where = np.argsort(np.concatenate(order), kind="stable")
-    values = pa.chunked_array(chunks).take(pa.array(where))     # the one full-length copy
-    return pd.Series(pd.arrays.ArrowStringArray(values), index=c.index).astype("str")
+    # the kinds' texts together, once each, sorted as text (codes.py), all in Arrow
+    every = pa.concat_arrays(texts).dictionary_encode()
+    distinct = every.dictionary
+    sort = pc.sort_indices(distinct).to_numpy()
+    rank = np.empty(len(sort), dtype=np.int64)
+    rank[sort] = np.arange(len(sort))
+    codes = rank[every.indices.to_numpy(zero_copy_only=False)][np.concatenate(local)[where]]
+    categories = pd.Index(pd.arrays.ArrowStringArray(distinct.take(pa.array(sort))), dtype="str")
+    return pd.Series(pd.Categorical.from_codes(codes.astype(np.int32),
+                                               dtype=pd.CategoricalDtype(categories)),
+                     index=c.index)
 
 
 def _fmt_score(v) -> str:

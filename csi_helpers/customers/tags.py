@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .codes import as_text, from_codes
 from .engine import member, store_visits
 from .ids import aligned, id_index
 from .inputs import _as_of, _clean_customers, _lang, _require, _revenue_series
@@ -52,7 +53,8 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     N -> bring_to_store; Y+O -> find_unmet_need; Y+M -> upgrade_cross_sell.
     ``contact`` and ``contact_priority``: VIPs one_to_one (1; phone at least twice a year),
     buyers small_batch (2), non-buyers message_group (3; by A/B/C tier, see
-    :func:`action_table`).
+    :func:`action_table`). The tag, treatment and contact columns are categoricals (see
+    :mod:`~csi_helpers.customers.codes`).
 
     Visits after as_of are left out with a warning; visits of ids not in customers are
     left out with a warning.
@@ -85,15 +87,20 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     out["visited"] = member(out.index, visited_ids)
     out["bought"] = member(out.index, bought_ids)
     out["vip"] = member(out.index, vip_ids)
-    out["visit_tag"] = np.where(out["visited"], "Y", "N")
-    out["buy_tag"] = np.where(out["bought"], "M", "O")
-    out["tag"] = out["visit_tag"] + "+" + out["buy_tag"] + np.where(out["vip"], "+VIP", "")
-    base = np.where(~out["visited"], "bring_to_store",
-                    np.where(out["bought"], "upgrade_cross_sell", "find_unmet_need"))
-    out["treatment"] = np.where(out["vip"], "personal_care+", "") + base
-    out["contact"] = np.where(out["vip"], "one_to_one",
-                              np.where(out["bought"], "small_batch", "message_group"))
-    out["contact_priority"] = np.where(out["vip"], 1, np.where(out["bought"], 2, 3))
+    # codes, then categoricals (see codes.py)
+    visited, bought = out["visited"].to_numpy(), out["bought"].to_numpy()
+    vip_ = out["vip"].to_numpy()
+    v, b, p_ = visited.astype(int), bought.astype(int), vip_.astype(int)
+    out["visit_tag"] = from_codes(v, ["N", "Y"])
+    out["buy_tag"] = from_codes(b, ["O", "M"])
+    out["tag"] = from_codes(4 * v + 2 * b + p_, [f"{vt}+{bt}{'+VIP' if x else ''}"
+                                                  for vt in "NY" for bt in "OM" for x in (0, 1)])
+    base = np.where(~visited, 0, np.where(bought, 1, 2))
+    bases = ["bring_to_store", "upgrade_cross_sell", "find_unmet_need"]
+    out["treatment"] = from_codes(3 * p_ + base, bases + [f"personal_care+{x}" for x in bases])
+    priority = np.where(vip_, 1, np.where(bought, 2, 3))
+    out["contact"] = from_codes(priority - 1, ["one_to_one", "small_batch", "message_group"])
+    out["contact_priority"] = priority
     out.index.name = "customer_id"
     return out
 
@@ -139,7 +146,7 @@ def action_table(tiers: pd.Series, tag_table: pd.DataFrame, revenue: pd.Series |
     tg.index = id_index(tg.index)
     tr = pd.Series(tiers).copy()
     tr.index = id_index(tr.index)
-    tg["tier"] = aligned(tr, tg.index).fillna("-").astype(str)
+    tg["tier"] = as_text(aligned(tr, tg.index), fill="-")
     if revenue is not None:
         rv = _revenue_series(revenue) if not isinstance(revenue, pd.Series) else revenue.copy()
         rv.index = id_index(rv.index)
@@ -154,6 +161,8 @@ def action_table(tiers: pd.Series, tag_table: pd.DataFrame, revenue: pd.Series |
     if revenue is not None:
         total = out["revenue"].sum()
         out["revenue_share"] = out["revenue"] / total if total > 0 else np.nan
+    for col in ("tag", "treatment", "contact"):     # a few rows: texts, not categoricals
+        out[col] = out[col].astype("str")
     out = out.sort_values(["tier", "contact_priority", "tag"]).reset_index(drop=True)
     out["treatment"] = [treatment_text(t, lang) for t in out["treatment"]]
     out["contact"] = [contact_text(c, tier, lang) for c, tier in zip(out["contact"], out["tier"])]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CSIInputError
+from .codes import from_codes
 from .inputs import _TOL, LABELS, _lang, _revenue_series
 
 
@@ -105,9 +106,9 @@ def abc(revenue, a: float = 0.80, b: float = 0.95) -> TierResult:
     Customers with zero revenue are C.
 
     Returns a :class:`TierResult`: ``table`` (revenue, rank, share, cum_share,
-    cum_share_before, customer_cum_share, tier) sorted by rank, ``summary`` per tier
-    (customers, customer_share, revenue, revenue_share, min/max revenue, cumulative
-    shares).
+    cum_share_before, customer_cum_share, tier: a categorical) sorted by rank, ``summary``
+    per tier (customers, customer_share, revenue, revenue_share, min/max revenue,
+    cumulative shares).
 
     Example
     -------
@@ -125,7 +126,7 @@ def abc(revenue, a: float = 0.80, b: float = 0.95) -> TierResult:
                      index=t.index)
     code = _ties_share_best(t, code).to_numpy().copy()
     code[t["revenue"].to_numpy() <= 0] = 2
-    t["tier"] = np.array(["A", "B", "C"])[code]
+    t["tier"] = from_codes(code, ["A", "B", "C"])          # a categorical (see codes.py)
     return TierResult("ABC (Pareto)", t, _summary(t, ["A", "B", "C"]), {"a": a, "b": b})
 
 
@@ -223,7 +224,7 @@ def pyramid(revenue, vip: float = 0.01, large: float = 0.05, ordinary: float = 0
         code[rank <= cuts[i]] = i
     code = _ties_share_best(t, pd.Series(code, index=t.index)).to_numpy().copy()
     code[t["revenue"].to_numpy() <= 0] = 3
-    t["tier"] = np.array(PYRAMID_TIERS)[code]
+    t["tier"] = from_codes(code, PYRAMID_TIERS)
     return TierResult("Value pyramid", t, _summary(t, PYRAMID_TIERS),
                       {"vip": vip, "large": large, "ordinary": ordinary})
 
@@ -245,8 +246,9 @@ def pareto_point(result: TierResult, revenue_share: float = 0.80) -> float:
     the customer_cum_share of the first customer whose cumulative share reaches it (the
     "x%" of the x/80 rule)."""
     t = result.table
-    hit = t.loc[t["cum_share"] >= revenue_share - _TOL, "customer_cum_share"]
-    return float(hit.iloc[0])
+    # positions, not a boolean Series in .loc (it leaves a hash table on the index: ids.py)
+    hit = np.flatnonzero(t["cum_share"].to_numpy() >= revenue_share - _TOL)
+    return float(t["customer_cum_share"].to_numpy()[hit[0]])
 
 
 def pyramid_figure(result: TierResult, lang: str = "en", title: str | None = None):
