@@ -202,20 +202,21 @@ def test_data_without_a_lifetime_value_signal_say_so_instead_of_stopping():
     assert repr(got).startswith("Lifetime value not estimated: bgnbd")
 
 
-def test_a_calibration_too_short_to_fit_leaves_the_holdout_out_with_the_fix():
-    """Thirteen months held out twelve: one month of calibration, nine repeat buyers. The
-    BG/NBD fit runs off to the boundary (r and alpha without bound) and would predict NaN;
-    the holdout check is refused with the key to change, the CLV itself stands."""
+def test_a_holdout_longer_than_the_history_is_left_out_with_the_fix():
+    """Thirteen months of purchases, fourteen held out: no calibration period. The holdout
+    check is refused with the key to change; the CLV itself stands."""
     from csi_helpers import tiering
     from csi_helpers.errors import CSIWarning
     p = tiering.purchases(_log(13), "2026-09-30")
     with pytest.raises(CSIInputError, match="tiering.clv.holdout_months"):
-        clv.holdout_check(p, holdout_months=12)
+        clv.holdout_check(p, holdout_months=14)
     with pytest.warns(CSIWarning, match="holdout check was not run"):
-        got = clv.estimate(p, holdout_months=12)
+        got = clv.estimate(p, holdout_months=14)
     assert got.reason is None and len(got.customers) == 300
-    assert "does not give finite predictions" in got.holdout_reason and got.holdout.empty
-    assert np.isfinite(clv.holdout_check(p, holdout_months=6)["predicted"]).all()
+    assert "no transaction on or before the calibration end" in got.holdout_reason
+    assert got.holdout.empty
+    for months in (12, 6):       # one month of calibration still fits (its Poisson limit)
+        assert np.isfinite(clv.holdout_check(p, holdout_months=months)["predicted"]).all()
 
 
 def test_a_fit_at_the_poisson_limit_predicts_the_nbd_limit():
@@ -237,3 +238,19 @@ def test_a_fit_at_the_poisson_limit_predicts_the_nbd_limit():
     spend = clv.gamma_gamma(s).expected_spend
     assert lifetime["clv"].to_numpy() == pytest.approx(
         (bg.expected(12 * 30.4375 / 7) * spend).to_numpy(), rel=1e-6)
+
+
+def test_the_poisson_limit_with_dropout_uses_the_confluent_limit(summary):
+    """r and alpha without bound at a common rate (a fit that found no heterogeneity) but
+    with dropout: eq. 10's 2F1 of r ~ 1e9 gives NaN, its confluent limit a finite answer
+    that continues eq. 10 as r grows (r = 1e3 and 1e4 still evaluate directly)."""
+    rate = 0.05                                   # purchases per week
+    def model(r):
+        return clv.BGNBD(params={"r": r, "alpha": r / rate, "a": 0.8, "b": 6.0}, loglik=0.0,
+                         summary=summary)
+    limit = model(1e9).expected(52.0).to_numpy()           # the confluent limit
+    assert np.isfinite(limit).all()
+    near, nearer = model(1e3).expected(52.0).to_numpy(), model(1e4).expected(52.0).to_numpy()
+    assert np.abs(nearer - limit).max() < np.abs(near - limit).max()    # eq. 10 tends to it
+    assert nearer == pytest.approx(limit, rel=5e-3)         # the error is O((r + x) / r)
+    assert model(1e5).expected(52.0).to_numpy() == pytest.approx(limit, rel=5e-3)   # by 1F1

@@ -137,7 +137,10 @@ class BGNBD:
 
         With a dropout probability of mean a / (a + b) below 1e-9 (a fit that saw no
         dropout, a -> 0) the model is the NBD without dropout, and E[Y(t)] its limit
-        (r + x) t / (alpha + T): eq. 10 cancels catastrophically there."""
+        (r + x) t / (alpha + T): eq. 10 cancels catastrophically there. With r large (no
+        heterogeneity in the purchase rate: the Poisson limit) eq. 10's hypergeometric
+        function stops evaluating (from r ~ 1e5); where it does not, its confluent limit is
+        used (error O(y^2 (b + x) / r), 2e-3 relative at r = 1e5 on CDNOW, tested)."""
         r, alpha, a, b = (self.params[k] for k in ("r", "alpha", "a", "b"))
         if getattr(self, "_distinct", None) is None:
             self._distinct = _compress(*_x_tx_T(self.summary))
@@ -147,9 +150,19 @@ class BGNBD:
             num = (r + x) * t / (alpha + T)
         else:
             z = t / (alpha + T + t)
-            hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-            num = (a + b + x - 1) / (a - 1) * (1 - np.exp(-(r + x) * np.log1p(t / (alpha + T)))
-                                               * hyp)
+            with np.errstate(invalid="ignore", over="ignore"):
+                hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+                num = (a + b + x - 1) / (a - 1) * (
+                    1 - np.exp(-(r + x) * np.log1p(t / (alpha + T))) * hyp)
+            bad = ~np.isfinite(num)
+            if bad.any() and r > 1e3:
+                # the Poisson limit (r, alpha without bound, r / alpha the common rate):
+                # 2F1 of so large a parameter does not evaluate; it tends to
+                # 1F1(b + x; c; y), y = (r + x) z, and the power to exp(-y)
+                y = (r + x[bad]) * z[bad]
+                num[bad] = (a + b + x[bad] - 1) / (a - 1) * (
+                    1 - np.exp(-(r + x[bad]) * np.log1p(t / (alpha + T[bad])))
+                    * special.hyp1f1(b + x[bad], a + b + x[bad] - 1, y))
         return pd.Series((num / den)[back], index=self.summary.index, name=f"expected_{t:g}")
 
 
