@@ -25,7 +25,7 @@ from .customers.satisfaction import (SatisfactionByTier, customer_satisfaction, 
                                      respondent_satisfaction, satisfaction_by_tier,
                                      satisfaction_figure)
 from .customers.tags import (CONTACTS, TREATMENTS, action_table, contact_text, tags,  # noqa: F401
-                             treatment_text)
+                             treatment_text, visit_buy_table)
 from .customers.value import customer_value, purchases, retention, yearly_sales  # noqa: F401
 from .customers.value_tiers import (PYRAMID_TIERS, TierResult, abc, pareto_figure,  # noqa: F401
                                     pareto_line, pareto_point, pyramid, pyramid_figure)

@@ -166,8 +166,15 @@ def test_notebook_05_computes_what_the_transactions_carry(run_dir, project):
     assert by_abc["clv_total"].sum() == pytest.approx(clv["clv"].sum())
     for name in ("05_rfm", "05_loyalty", "05_pyramid_summary"):
         assert (tables / f"{name}.csv").exists(), name
-    for name in ("05_rule_abc_customers", "05_tags", "05_contact_plan"):   # need the master
-        assert not (tables / f"{name}.csv").exists(), name
+    assert not (tables / "05_rule_abc_customers.csv").exists()          # needs the master
+    # the buyers' M/O and VIP tags and the contact plan by the revenue tiers
+    tags = pd.read_csv(tables / "05_tags.csv", dtype={"customer_id": str})
+    assert len(tags) == 2357 and set(tags["tag"]) <= {"M", "O", "M+VIP", "O+VIP"}
+    assert "visit_tag" not in tags.columns
+    plan = pd.read_csv(tables / "05_contact_plan.csv", dtype={"customer_id": str})
+    assert len(plan) == 2357 and set(plan["tier"]) == {"A", "B", "C"}
+    vip = set(tags.loc[tags["tag"].str.endswith("VIP"), "customer_id"])
+    assert set(plan.loc[plan["contact"] == "one_to_one", "customer_id"]) == vip
 
 
 def test_the_report_says_what_each_missing_input_would_give(run_dir):
@@ -179,6 +186,7 @@ def test_the_report_says_what_each_missing_input_would_give(run_dir):
     assert "客户终生价值合计" in summary and "处于衰退期" in summary
     assert html.count("未提供问卷数据") == 4                         # steps 02, 03, 04, 06
     assert "未提供客户主数据" in html                                  # rule ABC, once in full
+    assert "未提供到店记录" in html                                    # the Y/N grid
     assert "本节同样从略：需要 `sources.customers`" in html or \
         "本节同样从略：需要 <code>sources.customers</code>" in html    # later sections
     assert "不适用" in html                                           # the cover's steps
@@ -203,9 +211,9 @@ def test_period_sales_keep_month_ends_and_equal_the_years_at_twelve_months():
 
 def test_a_crm_without_survey_or_visits_runs_every_chapter_it_can(tmp_path):
     """The demo's CRM exports alone (master, transactions, channels, complaints, value
-    ratings; no survey, no store visits): the rule-based ABC, the value rating, channels
-    and complaints are computed; only the visit tags, the action table and the contact plan
-    (which need visits) and the survey links say what they need."""
+    ratings; no survey, no store visits): the rule-based ABC, the value rating, channels,
+    complaints, the M/O tags and the contact plan are computed; only the Y/N visit grid and
+    the survey links say what they need."""
     from csi_helpers import demo
 
     raw = yaml.safe_load((ROOT / "params" / "demo.yaml").read_text(encoding="utf-8"))
@@ -229,8 +237,8 @@ def test_a_crm_without_survey_or_visits_runs_every_chapter_it_can(tmp_path):
     for name in ("05_rule_abc_customers", "05_lifecycle", "05_clv_by_tier",
                  "05_value_rating_customers", "05_channels", "05_complaint_issues"):
         assert (run / "tables" / f"{name}.csv").exists(), name
-    assert not (run / "tables" / "05_contact_plan.csv").exists()
+    plan = pd.read_csv(run / "tables" / "05_contact_plan.csv")           # no visits needed
+    assert len(plan) == 5000
     html = (run / "report.html").read_text(encoding="utf-8")
     assert "Traceback" not in html and "works from the CRM export alone" in html
-    assert "This section is left out too: it needs <code>sources.visits</code>" in html \
-        or "This section is left out too: it needs `sources.visits`" in html
+    assert "No store-visit export was given" in html                    # the Y/N grid only

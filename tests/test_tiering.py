@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -328,6 +327,30 @@ def test_tags_combinations_window_and_treatment():
     # a longer window reaches the edge visit and the old purchase
     t2 = tiering.tags(cust, tx, vis, AS_OF, window_days=366, vip=[])
     assert t2.loc["edge", "tag"] == "Y+M"
+
+
+def test_tags_without_visits_or_master_keep_the_purchase_tags_and_the_contact_rule():
+    """An online shop records no store visits; a transactions-only export has no master.
+    The tags are M/O (+VIP), the contact rule is the same as with visits, a non-buyer's
+    treatment is to find the unmet need (no store to bring them to)."""
+    cust = pd.DataFrame({"customer_id": ["ym", "yo", "nm", "no", "vip", "edge"]})
+    tx = tx_frame([("ym", "2026-06-01", 10), ("nm", "2026-06-01", 10), ("vip", "2026-09-30", 999),
+                   ("yo", "2025-01-01", 5), ("edge", "2025-09-30", 3)])
+    vis = pd.DataFrame({"customer_id": ["ym"], "date": ["2026-01-01"]})
+    with_visits = tiering.tags(cust, tx, vis, AS_OF, vip=["vip"])
+    t = tiering.tags(cust, tx, None, AS_OF, vip=["vip"])
+    assert "visit_tag" not in t.columns and "visited" not in t.columns
+    assert t["tag"].to_dict() == {"ym": "M", "yo": "O", "nm": "M", "no": "O", "vip": "M+VIP",
+                                  "edge": "O"}
+    assert t["contact"].astype(str).to_dict() == with_visits["contact"].astype(str).to_dict()
+    assert t.loc["no", "treatment"] == "find_unmet_need"
+    assert t.loc["vip", "treatment"] == "personal_care+upgrade_cross_sell"
+    buyers = tiering.tags(None, tx, None, AS_OF, vip=["vip"])     # no master: the buyers
+    assert sorted(buyers.index) == ["edge", "nm", "vip", "ym", "yo"]
+    plan = tiering.contact_plan(buyers, pd.Series("A", index=buyers.index), AS_OF)
+    assert plan.loc["vip", "contact"] == "one_to_one"
+    grid = tiering.visit_buy_table(with_visits)
+    assert grid.loc["Y", "M"] == 1 and grid.to_numpy().sum() == 6
 
 
 def test_tags_vip_from_pyramid_and_warnings():

@@ -38,7 +38,8 @@ CONTACTS = {
 #: the middle score counts as high).
 
 # ---------------------------------------------------------------------------- tags
-def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFrame, as_of,
+def tags(customers: pd.DataFrame | None, transactions: pd.DataFrame,
+         visits: pd.DataFrame | None, as_of,
          window_days: int = 365, vip=None, negative: str = "error") -> pd.DataFrame:
     """Tags (标签) per customer: Y/N visited the store, M/O bought, VIP; with the treatment.
 
@@ -57,7 +58,11 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     :mod:`~csi_helpers.customers.codes`).
 
     Visits after as_of are left out with a warning; visits of ids not in customers are
-    left out with a warning.
+    left out with a warning. Without visits (``None``: the client records none, e.g. an
+    online shop) the tags are M/O and VIP only (``tag`` ``M``, ``O+VIP`` ...), and a
+    non-buyer's treatment is find_unmet_need (there is no store to bring them to); the
+    contact rule needs no visits. Without ``customers`` (``None``: no customer master) the
+    customers are the buyers of the transactions.
 
     Example
     -------
@@ -71,11 +76,12 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     if not isinstance(window_days, (int, np.integer)) or window_days < 1:
         raise CSIInputError(f"window_days={window_days!r}: give a whole number of days >= 1 "
                             "(tiering.tags.window_days, e.g. 365)")
-    c = _clean_customers(customers)
     start = as_of - pd.Timedelta(days=int(window_days))
     p = _purchases(transactions, as_of, customers, negative)
-    _require(visits, ["customer_id", "date"], "visits")
-    visited_ids = store_visits(visits, as_of, c.index, start)
+    ids = _clean_customers(customers).index if customers is not None else p.value().index
+    if visits is not None:
+        _require(visits, ["customer_id", "date"], "visits")
+        visited_ids = store_visits(visits, as_of, ids, start)
     bought_ids = p.bought_since(start)
     if vip is None:
         vip_ids = set(pyramid(p.value()["revenue"]).table.query("tier == 'VIP'").index)
@@ -83,19 +89,26 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
         vip_ids = vip.table.index[(vip.table["tier"] == "VIP").to_numpy()]
     else:
         vip_ids = {str(x) for x in vip}
-    out = pd.DataFrame(index=c.index)
-    out["visited"] = member(out.index, visited_ids)
+    out = pd.DataFrame(index=ids)
+    if visits is not None:
+        out["visited"] = member(out.index, visited_ids)
     out["bought"] = member(out.index, bought_ids)
     out["vip"] = member(out.index, vip_ids)
     # codes, then categoricals (see codes.py)
-    visited, bought = out["visited"].to_numpy(), out["bought"].to_numpy()
-    vip_ = out["vip"].to_numpy()
-    v, b, p_ = visited.astype(int), bought.astype(int), vip_.astype(int)
-    out["visit_tag"] = from_codes(v, ["N", "Y"])
+    bought, vip_ = out["bought"].to_numpy(), out["vip"].to_numpy()
+    b, p_ = bought.astype(int), vip_.astype(int)
+    if visits is not None:
+        visited = out["visited"].to_numpy()
+        v = visited.astype(int)
+        out["visit_tag"] = from_codes(v, ["N", "Y"])
     out["buy_tag"] = from_codes(b, ["O", "M"])
-    out["tag"] = from_codes(4 * v + 2 * b + p_, [f"{vt}+{bt}{'+VIP' if x else ''}"
-                                                  for vt in "NY" for bt in "OM" for x in (0, 1)])
-    base = np.where(~visited, 0, np.where(bought, 1, 2))
+    if visits is not None:
+        out["tag"] = from_codes(4 * v + 2 * b + p_, [
+            f"{vt}+{bt}{'+VIP' if x else ''}" for vt in "NY" for bt in "OM" for x in (0, 1)])
+        base = np.where(~visited, 0, np.where(bought, 1, 2))
+    else:       # no store visits recorded: M/O and VIP only; a non-buyer's need is asked
+        out["tag"] = from_codes(2 * b + p_, ["O", "O+VIP", "M", "M+VIP"])
+        base = np.where(bought, 1, 2)
     bases = ["bring_to_store", "upgrade_cross_sell", "find_unmet_need"]
     out["treatment"] = from_codes(3 * p_ + base, bases + [f"personal_care+{x}" for x in bases])
     priority = np.where(vip_, 1, np.where(bought, 2, 3))
@@ -103,6 +116,20 @@ def tags(customers: pd.DataFrame, transactions: pd.DataFrame, visits: pd.DataFra
     out["contact_priority"] = priority
     out.index.name = "customer_id"
     return out
+
+
+def visit_buy_table(tag_table: pd.DataFrame) -> pd.DataFrame:
+    """Customers by visit tag (rows Y, N) and buy tag (columns M, O) of :func:`tags`: the
+    four cells of the method's tag grid.
+
+    >>> t = pd.DataFrame({"visit_tag": ["Y", "N", "Y"], "buy_tag": ["M", "O", "O"]})
+    >>> visit_buy_table(t).loc["Y"].tolist()
+    [1, 1]
+    """
+    grid = pd.crosstab(tag_table["visit_tag"].astype(str), tag_table["buy_tag"].astype(str))
+    grid = grid.reindex(index=["Y", "N"], columns=["M", "O"], fill_value=0)
+    grid.index.name, grid.columns.name = "visit_tag", "buy_tag"
+    return grid
 
 
 def treatment_text(codes: str, lang: str = "en") -> str:

@@ -465,6 +465,7 @@ TABLES: dict[str, tuple[str, str]] = {
     "05_satisfaction_by_pyramid": ("Satisfaction by pyramid tier", "各金字塔层级的满意度"),
     "05_tags": ("Tags per customer", "客户标签"),
     "05_tag_counts": ("Customers per tag", "各标签客户数"),
+    "05_tags_visit_buy": ("Customers by visit (Y/N) and purchase (M/O)", "按到店（Y/N）与购买（M/O）划分的客户数"),
 }
 
 
