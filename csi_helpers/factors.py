@@ -48,7 +48,7 @@ from .errors import CSIInputError, CSIWarning
 __all__ = ["KMO", "Bartlett", "ParallelAnalysis", "EFA", "kmo", "bartlett", "parallel_analysis",
            "efa", "METHODS", "ROTATIONS"]
 
-from ._cfa import cfa, validity  # noqa: E402,F401  (CFA and validity live in _cfa.py)
+from ._cfa import cfa, validity  # noqa: E402,F401  (CFA in _cfa.py, validity in _cfa_validity.py)
 from .invariance import invariance, multigroup_cfa  # noqa: E402,F401  (multi-group CFA)
 
 __all__ += ["cfa", "validity", "invariance", "multigroup_cfa"]
