@@ -36,24 +36,42 @@ import numpy as np
 
 def make_export(folder: Path, customers: int, seed: int = 1) -> Path:
     """The demo's CRM layout at ``customers`` customers (10 transactions and 3 visits
-    each), written once."""
+    each, the demo's launch planted), written once (the folder name carries the demo
+    generator's version: an older cache is not reused)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from csi_helpers import demo
+    from csi_helpers import demo, demo_customers
 
-    out = folder / f"crm_{customers}"
+    out = folder / f"crm_v{demo.GENERATOR_VERSION}_{customers}"
     if (out / "visits.csv").exists():
         return out
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    c, tx, visits, _ = demo._customers_and_transactions(rng, customers)
+    c, tx, visits, info = demo._customers_and_transactions(rng, customers)
+    tx, _ = demo_customers.plant_launch(seed, tx, info)
     tx = tx.iloc[np.sort(rng.choice(len(tx), size=min(len(tx), 10 * customers), replace=False))]
     visits = visits.iloc[np.sort(rng.choice(len(visits), size=min(len(visits), 3 * customers),
                                             replace=False))]
     for name, df in (("customers", c), ("transactions", tx), ("visits", visits)):
         pcsv.write_csv(pa.Table.from_pandas(df, preserve_index=False), out / f"{name}.csv")
     return out
+
+
+def export_in_child(folder: Path, customers: int) -> Path:
+    """:func:`make_export` in a child process. Generating ten million transactions takes
+    ~6 GB, and Linux keeps a process's peak RSS across fork and exec: every ``csi run``
+    started from a process that generated the data would report ~6 GB as its own peak."""
+    out = folder / f"crm_v{_version()}_{customers}"
+    if not (out / "visits.csv").exists():
+        subprocess.run([sys.executable, __file__, "--make", str(folder), str(customers)],
+                       check=True)
+    return out
+
+
+def _version() -> int:
+    from csi_helpers import demo
+    return demo.GENERATOR_VERSION
 
 
 def run(folder: Path) -> dict:
@@ -158,13 +176,17 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, metavar="FOLDER",
                     help="with --notebook: run in FOLDER and keep the run (for profiling)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)   # the child process
+    ap.add_argument("--make", nargs=2, help=argparse.SUPPRESS)    # the generating child
     args = ap.parse_args()
     if args.one:
         print(json.dumps(run(args.one)))
         return
+    if args.make:
+        make_export(Path(args.make[0]), int(args.make[1]))
+        return
     if args.notebook:
         for n in args.sizes:
-            folder = make_export(args.cache, n)
+            folder = export_in_child(args.cache, n)
             if args.keep:
                 work = args.keep / f"crm_{n}"
                 work.mkdir(parents=True, exist_ok=False)
@@ -184,7 +206,7 @@ def main() -> None:
         return
     results = {}
     for n in args.sizes:
-        folder = make_export(args.cache, n)
+        folder = export_in_child(args.cache, n)
         done = subprocess.run([sys.executable, __file__, "--one", str(folder)], check=True,
                               capture_output=True, text=True)
         results[n] = json.loads(done.stdout.strip().splitlines()[-1])
