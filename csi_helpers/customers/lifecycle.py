@@ -93,16 +93,13 @@ def period_sales(transactions, as_of, months: int = 12, customers: pd.DataFrame 
         return yearly_sales(transactions, as_of, customers=customers, negative=negative)
     p = _purchases(transactions, as_of, customers, negative)
     first = p.first_date()
-    bounds = []
-    for k in range(0, 12 * 100 // months):
-        end, start = _back(as_of, k * months), _back(as_of, (k + 1) * months)  # (start, end]
-        if start + pd.Timedelta(days=32) < first:
-            break
-        bounds.append((start, end, f"{end.year:04d}-{end.month:02d}"))
-    if not bounds:
+    n = covered_periods(first, as_of, months)
+    if not n:
         raise CSIInputError(f"transactions.date: the data ({first.date()}..{as_of.date()}) "
                             f"cover no full period of {months} months; export more history")
-    bounds = bounds[::-1]
+    bounds = [(_back(as_of, (k + 1) * months), _back(as_of, k * months))      # (start, end]
+              for k in reversed(range(n))]                                      # oldest first
+    bounds = [(start, end, f"{end.year:04d}-{end.month:02d}") for start, end in bounds]
     got = p.value(bounds)
     wide = got[[name for _, _, name in bounds]].copy()
     ids = _clean_customers(customers).index if customers is not None else got.index
