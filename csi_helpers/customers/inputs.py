@@ -159,15 +159,16 @@ def preflight(params: dict, customers: pd.DataFrame | None, transactions: pd.Dat
     from .lifecycle import covered_periods
 
     months = int(cfg["lifecycle"]["months"])
+    # yearly_sales found a first date, else it would have raised above
     first = pd.to_datetime(transactions["date"], errors="coerce").min()
-    periods = covered_periods(first, cfg["as_of"], months) if pd.notna(first) else 0
+    periods = covered_periods(first, cfg["as_of"], months)
     if periods < 2:
-        shorter = [m for m in (6, 4, 3, 2, 1) if m < months
-                   and covered_periods(first, cfg["as_of"], m) >= 2] if pd.notna(first) else []
+        shorter = [m for m in (6, 4, 3, 2, 1)
+                   if m < months and covered_periods(first, cfg["as_of"], m) >= 2]
         problems.append(
             f"tiering.lifecycle.months: the lifecycle compares the last {months} months with "
-            f"the {months} before, but the transactions ({first.date() if pd.notna(first) else '?'}"
-            f"..{cfg['as_of'].date()}) cover {periods} such period(s); "
+            f"the {months} before, but the transactions ({first.date()}..{cfg['as_of'].date()}) "
+            f"cover {periods} such period(s); "
             + (f"set tiering.lifecycle.months: {shorter[0]} to compare shorter periods, or "
                if shorter else "") + "export more history")
     need = int(rule["b_consecutive_years"]) + 1

@@ -225,9 +225,9 @@ def _declining(run_dir: Path) -> dict | None:
         return None
     buyers = table[table["stage"].astype(str) != "none"]
     n = buyers["customers"].sum()
-    decline = buyers[buyers["stage"].astype(str) == "decline"]
     if not n:
         return None
+    decline = buyers[buyers["stage"].astype(str) == "decline"]
     return {"share": float(decline["customers"].sum() / n),
             "revenue": float(decline["revenue_share"].sum()) if "revenue_share" in decline else 0.0}
 
